@@ -1,0 +1,1 @@
+"""Selectors: read-only queries returning querysets. One module per entity."""

@@ -1,0 +1,1 @@
+"""Services: the only code that changes domain rows. One module per entity."""

@@ -1,0 +1,159 @@
+"""Demo data: one realistic organization with Spanish and UK sites and a few hundred invoices."""
+
+from __future__ import annotations
+
+import calendar
+import random
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType
+from invoicing.models import (
+    Facility,
+    FacilityFuel,
+    Invoice,
+    Organization,
+    StationaryFuel,
+    Supplier,
+    SupplyContract,
+    Unit,
+)
+
+from .organizations import api_key_create
+
+DEMO_ORGANIZATION = "Demo Renovables S.L."
+
+# name, country, region, CUPS
+FACILITIES = [
+    ("Madrid HQ", "ES", "MD", ["ES0021000000000001RK"]),
+    ("Barcelona warehouse", "ES", "CT", ["ES1234123456789012JY"]),
+    ("Valencia plant", "ES", "VC", ["ES0022000006089269MY1P"]),
+    ("London office", "GB", "", []),
+    ("Manchester depot", "GB", "", []),
+]
+# facility, supplier code, CUPS, covered by guarantees of origin
+CONTRACTS = [
+    ("Madrid HQ", "iberdrola-clientes", "ES0021000000000001RK", True),
+    ("Barcelona warehouse", "endesa-energia", "ES1234123456789012JY", False),
+    ("Valencia plant", "holaluz", "ES0022000006089269MY1P", False),
+    ("London office", "octopus-energy-uk", None, False),
+    ("Manchester depot", "british-gas", None, False),
+]
+# facility, fuel code, unit code, typical monthly quantity
+FUELS = [
+    ("Madrid HQ", "natural_gas", "kwh", 9000),
+    ("Valencia plant", "gas_oil", "litre", 1200),
+    ("Valencia plant", "wood_pellets", "kg", 2500),
+    ("London office", "natural_gas", "m3", 800),
+    ("Manchester depot", "burning_oil", "litre", 600),
+]
+STATUS_WEIGHTS = {
+    InvoiceStatus.ACTIVE: 70,
+    InvoiceStatus.UPLOADED: 8,
+    InvoiceStatus.LOADING: 3,
+    InvoiceStatus.INACTIVE: 6,
+    InvoiceStatus.REVIEW: 8,
+    InvoiceStatus.ERROR: 5,
+}
+SOURCES: list[str | None] = [
+    InvoiceSource.MANUAL,
+    InvoiceSource.PDF,
+    InvoiceSource.BULK_FILE,
+    InvoiceSource.DATADIS,
+    None,
+]
+
+
+@dataclass(frozen=True)
+class DemoSeedResult:
+    organization: Organization
+    api_key: str
+    invoices_created: int
+    invoices_total: int
+
+
+@transaction.atomic
+def demo_seed(*, invoices: int = 300, seed: int = 2024) -> DemoSeedResult:
+    """Create the demo organization (idempotently) and top its invoices up to `invoices`.
+
+    A fresh API key is issued on every run (keys are stored hashed, so an old one cannot be shown).
+    """
+    organization, _ = Organization.objects.get_or_create(name=DEMO_ORGANIZATION, defaults={"country": "ES"})
+    facilities = {}
+    for name, country, region, cups in FACILITIES:
+        facilities[name], _ = Facility.objects.get_or_create(
+            organization=organization, name=name, defaults={"country": country, "region": region, "cups": cups}
+        )
+    contracts = []
+    for facility_name, supplier_code, cups, goo in CONTRACTS:
+        contract, _ = SupplyContract.objects.get_or_create(
+            facility=facilities[facility_name],
+            supplier=Supplier.objects.get(code=supplier_code),
+            defaults={"cups": cups, "start_date": date(2023, 1, 1), "covered_by_guarantees_of_origin": goo},
+        )
+        contracts.append(contract)
+    facility_fuels = []
+    for facility_name, fuel_code, unit_code, typical in FUELS:
+        facility_fuel, _ = FacilityFuel.objects.get_or_create(
+            facility=facilities[facility_name], fuel=StationaryFuel.objects.get(code=fuel_code)
+        )
+        facility_fuels.append((facility_fuel, unit_code, typical))
+
+    existing = Invoice.objects.filter(organization=organization).count()
+    to_create = max(0, invoices - existing)
+    units = {unit.code: unit for unit in Unit.objects.all()}
+    rng = random.Random(seed + existing)
+    rows = [
+        _demo_invoice(rng, organization, index, contracts, facility_fuels, list(facilities.values()), units)
+        for index in range(existing, existing + to_create)
+    ]
+    Invoice.objects.bulk_create(rows, batch_size=1000)
+    key = api_key_create(organization=organization, name="demo")
+    return DemoSeedResult(organization, key.plaintext, to_create, existing + to_create)
+
+
+def _demo_invoice(rng, organization, index, contracts, facility_fuels, facilities, units) -> Invoice:  # type: ignore[no-untyped-def]
+    year = 2023 + (index // 12) % 2
+    month = index % 12 + 1
+    start = date(year, month, 1)
+    end = date(year, month, calendar.monthrange(year, month)[1])
+    kind = rng.choices(list(InvoiceType), weights=[35, 50, 10, 5])[0]
+    invoice = Invoice(
+        organization=organization,
+        type=kind,
+        status=rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0],
+        source=rng.choice(SOURCES),
+        start_date=start,
+        end_date=end,
+        invoice_number=f"DEMO-{year}-{index:05d}",
+    )
+    if kind == InvoiceType.ELECTRICITY:
+        contract = rng.choice(contracts)
+        use_mwh = rng.random() < 0.2
+        kwh = Decimal(rng.randint(800, 25000))
+        invoice.facility = contract.facility
+        invoice.supply_contract = contract
+        invoice.supplier = contract.supplier
+        invoice.cups = contract.cups
+        invoice.unit = units["mwh" if use_mwh else "kwh"]
+        invoice.quantity = kwh / 1000 if use_mwh else kwh
+    elif kind == InvoiceType.HEAT:
+        facility_fuel, unit_code, typical = rng.choice(facility_fuels)
+        invoice.facility = facility_fuel.facility
+        invoice.facility_fuel = facility_fuel
+        invoice.unit = units[unit_code]
+        invoice.quantity = Decimal(int(typical * rng.uniform(0.5, 1.6)))
+    elif kind == InvoiceType.WATER:
+        invoice.facility = rng.choice(facilities)
+        invoice.unit = units["m3"]
+        invoice.quantity = Decimal(rng.randint(20, 400))
+    else:
+        invoice.facility = rng.choice(facilities)
+        invoice.unit = units["kg"]
+        invoice.quantity = Decimal(rng.randint(1, 15))
+    invoice.original_quantity = invoice.quantity
+    invoice.original_unit = invoice.unit
+    return invoice

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from invoicing.errors import ValidationError
+from invoicing.models import ApiKey, Membership, Organization
+
+API_KEY_PREFIX_LENGTH = 12
+
+
+def api_key_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CreatedApiKey:
+    api_key: ApiKey
+    plaintext: str  # shown once, never stored
+
+
+def organization_get_or_create(*, name: str, country: str = "ES") -> tuple[Organization, bool]:
+    country = country.strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise ValidationError(
+            f"Country must be an ISO 3166-1 alpha-2 code such as ES or GB, not {country!r}.",
+            errors={"country": ["Not an ISO 3166-1 alpha-2 code."]},
+        )
+    name = name.strip()
+    if not name:
+        raise ValidationError("Organization name is required.", errors={"name": ["This field is required."]})
+    return Organization.objects.get_or_create(name=name, defaults={"country": country})
+
+
+def api_key_create(
+    *, organization: Organization, name: str = "default", created_by: AbstractBaseUser | None = None
+) -> CreatedApiKey:
+    """Create a key. The plaintext is `<prefix>.<secret>`; only the prefix and a SHA-256 digest are kept."""
+    prefix = "ik_" + secrets.token_hex((API_KEY_PREFIX_LENGTH - 3 + 1) // 2)[: API_KEY_PREFIX_LENGTH - 3]
+    plaintext = f"{prefix}.{secrets.token_urlsafe(32)}"
+    api_key = ApiKey.objects.create(
+        organization=organization,
+        name=name,
+        prefix=prefix,
+        digest=api_key_digest(plaintext),
+        created_by=created_by,
+    )
+    return CreatedApiKey(api_key=api_key, plaintext=plaintext)
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+@transaction.atomic
+def membership_grant(*, user: AbstractBaseUser, organization: Organization) -> Membership:
+    membership, _ = Membership.objects.get_or_create(user=user, organization=organization)
+    return membership

@@ -1,0 +1,65 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from config.env import database_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _settings_in_subprocess(env: dict[str, str]) -> list[str]:
+    code = "from config import settings as s; print(s.DATABASE_URL); print(s.REDIS_URL)"
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip().splitlines()
+
+
+def test_it_falls_back_to_the_embedded_servers_when_no_urls_are_set():
+    database_url, redis_url = _settings_in_subprocess({})
+    assert database_url.startswith("postgresql://postgres@/invoicing?host=")
+    assert redis_url.startswith("unix://")
+    assert redis_url.endswith("valkey.sock?db=0")
+    assert redis.Redis.from_url(redis_url).ping()
+
+
+def test_it_uses_the_urls_when_given():
+    database_url, redis_url = _settings_in_subprocess(
+        {"DATABASE_URL": "postgresql://u:p@db.example:6543/prod", "REDIS_URL": "redis://cache.example:6380/2"}
+    )
+    assert (database_url, redis_url) == ("postgresql://u:p@db.example:6543/prod", "redis://cache.example:6380/2")
+
+
+def test_database_urls_become_django_settings():
+    config = database_config("postgresql://user:s%40cret@127.0.0.1:5432/invoicing?sslmode=require")
+    assert config["NAME"] == "invoicing"
+    assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
+        "user",
+        "s@cret",
+        "127.0.0.1",
+        "5432",
+    )
+    assert config["OPTIONS"] == {"sslmode": "require"}
+    socket = database_config("postgresql://postgres@/invoicing?host=/run/pg")
+    assert (socket["HOST"], socket["PORT"]) == ("/run/pg", "")
+
+
+def test_a_non_postgres_url_is_refused():
+    with pytest.raises(ValueError, match="postgresql://"):
+        database_config("sqlite:///db.sqlite3")
+
+
+@pytest.mark.django_db
+def test_the_database_and_the_queue_are_real_servers():
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        assert int(cursor.fetchone()[0]) >= 150000
+    assert redis.Redis.from_url(settings.RQ_QUEUES["default"]["URL"]).ping()
