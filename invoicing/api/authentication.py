@@ -1,0 +1,66 @@
+"""API-key authentication with the `x-api-key` and `x-organization-id` headers."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from invoicing.models import ApiKey, Organization
+from invoicing.services.organizations import api_key_digest
+
+# last_used_at is refreshed at most this often, so reads do not write on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class OrganizationForbidden(exceptions.PermissionDenied):
+    default_code = "ORGANIZATION_FORBIDDEN"
+    default_detail = "This API key may not act for that organization."
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    """The caller of an API request: an organization acting through one of its keys."""
+
+    organization: Organization
+    api_key: ApiKey
+    is_authenticated: bool = True
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.api_key.pk
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[ApiClient, ApiKey]:
+        plaintext = request.headers.get("x-api-key", "").strip()
+        if not plaintext:
+            raise exceptions.NotAuthenticated("The x-api-key header is required.")
+        prefix = plaintext.split(".", 1)[0]
+        api_key = ApiKey.objects.select_related("organization").filter(prefix=prefix).first()
+        if (
+            api_key is None
+            or not hmac.compare_digest(api_key.digest, api_key_digest(plaintext))
+            or api_key.revoked_at is not None
+        ):
+            raise exceptions.AuthenticationFailed("The API key is unknown or revoked.")
+        if request.headers.get("x-organization-id", "").strip() != str(api_key.organization_id):
+            # Same answer for a malformed id, another organization or one that does not exist.
+            raise OrganizationForbidden()
+        self._touch(api_key)
+        return ApiClient(organization=api_key.organization, api_key=api_key), api_key
+
+    def authenticate_header(self, request: Request) -> str:
+        return "x-api-key"
+
+    @staticmethod
+    def _touch(api_key: ApiKey) -> None:
+        now = timezone.now()
+        if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
