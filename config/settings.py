@@ -39,6 +39,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "invoicing.api.middleware.ApiJsonErrorsMiddleware",  # JSON, never HTML, for errors under /v1/
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +89,18 @@ RQ_QUEUES = {
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_DEFAULT_TIMEOUT", 1800)},
 }
 RQ_SHOW_ADMIN_LINK = True
+# The worker class schedules the job reconciler when it starts (needs `rqworker --with-scheduler`).
+RQ = {"WORKER_CLASS": "jobs.worker.JobsWorker"}
+
+# Recalculation jobs (jobs/services/). Redis must not evict queue data: see README "Background jobs".
+JOBS_QUEUE = "default"
+JOBS_CHUNK_SIZE = env_int("JOBS_CHUNK_SIZE", 2000)  # invoices per chunk task (one transaction each)
+JOBS_MAX_INVOICE_IDS = 10_000  # per POST /v1/invoices/recalculate
+JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 120)  # s without progress → worker presumed dead
+JOBS_DISPATCH_GRACE = env_int("JOBS_DISPATCH_GRACE", 30)  # s a PENDING job may wait before re-dispatch
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)  # dispatches before a job is FAILED
+JOBS_RECONCILE_INTERVAL = env_int("JOBS_RECONCILE_INTERVAL", 60)  # s between reconciler runs
+IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 48)  # at least 24
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["invoicing.api.authentication.ApiKeyAuthentication"],
@@ -95,7 +108,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "invoicing.api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "invoicing.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 

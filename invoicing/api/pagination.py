@@ -1,0 +1,108 @@
+"""Page-number pagination with the body `{"items", "total", "page", "size", "pages"}`.
+
+Usage in any list view (DRF generic view or viewset)::
+
+    from invoicing.api.pagination import PagePagination
+
+    class ProcessingJobViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
+        pagination_class = PagePagination
+
+`page` (≥ 1, default 1) and `size` (1-100, default 50) are validated; a bad value is a 400
+VALIDATION_ERROR naming the parameter. A page past the end is a 200 with empty `items`.
+Subclass and change `default_size` / `max_size` for another resource.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import exceptions
+from rest_framework.pagination import BasePagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+def _positive_int(raw: str | None, *, name: str, default: int, maximum: int | None = None) -> int:
+    if raw is None:
+        return default
+    message = f"Must be an integer ≥ 1{f' and ≤ {maximum}' if maximum else ''}, not {raw!r}."
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise exceptions.ValidationError({name: [message]}) from None
+    if value < 1 or (maximum is not None and value > maximum):
+        raise exceptions.ValidationError({name: [message]})
+    return value
+
+
+class PagePagination(BasePagination):
+    page_query_param = "page"
+    size_query_param = "size"
+    default_size = 50
+    max_size = 100
+
+    page: int
+    size: int
+    total: int
+
+    @property
+    def query_params(self) -> tuple[str, str]:
+        """The query parameters this paginator reads (see StrictQueryParamsMixin)."""
+        return (self.page_query_param, self.size_query_param)
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any]:
+        self.page = _positive_int(
+            request.query_params.get(self.page_query_param), name=self.page_query_param, default=1
+        )
+        self.size = _positive_int(
+            request.query_params.get(self.size_query_param),
+            name=self.size_query_param,
+            default=self.default_size,
+            maximum=self.max_size,
+        )
+        self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        offset = (self.page - 1) * self.size
+        if offset >= self.total:
+            return []  # past the end: no query for the rows
+        return list(queryset[offset : offset + self.size])
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / self.size)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response({"items": data, "total": self.total, "page": self.page, "size": self.size, "pages": self.pages})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "required": ["items", "total", "page", "size", "pages"],
+            "properties": {
+                "items": schema,
+                "total": {"type": "integer", "minimum": 0, "example": 123},
+                "page": {"type": "integer", "minimum": 1, "example": 1},
+                "size": {"type": "integer", "minimum": 1, "maximum": self.max_size, "example": self.default_size},
+                "pages": {"type": "integer", "minimum": 0, "example": 3},
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number, from 1. A page past the end returns no items.",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": self.size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Items per page, 1-{self.max_size}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_size, "default": self.default_size},
+            },
+        ]

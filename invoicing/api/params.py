@@ -1,0 +1,177 @@
+"""Strict query parameters: array parameters as `name[]` or `name`, unknown parameters rejected.
+
+How to use them in a list view (this is what `GET /v1/invoices` does)::
+
+    class JobFilterSet(django_filters.FilterSet):
+        status = MultiValueFilter(child=forms.ChoiceField(choices=JobStatus.choices))   # ?status[]=…&status=…
+        created_from = django_filters.DateFilter(field_name="created_at__date", lookup_expr="gte")
+        sort = SortFilter(fields={"created_at": "created_at"}, default=("-created_at", "-id"))
+
+    class JobViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
+        filter_backends = [StrictFilterBackend]
+        filterset_class = JobFilterSet
+        pagination_class = PagePagination
+
+- `StrictQueryParamsMixin` answers 400 VALIDATION_ERROR naming every parameter it does not know
+  (the filterset's filters, the paginator's `page`/`size`, and `extra_query_params`), and a scalar
+  parameter given twice. It runs after authentication, so a bad key is still a 401.
+- `MultiValueFilter` accepts `name[]=a&name[]=b`, `name=a&name=b` and any mix; every value is
+  cleaned by `child` and a bad one is reported under `name[]` with the value.
+- `StrictFilterBackend` builds the filterset from the normalised parameters and turns its errors
+  into a 400 VALIDATION_ERROR. Its schema extension (invoicing.api.schema) documents array
+  parameters as `name[]`, exactly as clients send them.
+- `SortFilter` sorts on the named fields (`-` for descending) with `id` as the tie-breaker, so
+  paging never repeats or skips a row; without `sort` it applies `default`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
+from rest_framework import exceptions
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+ARRAY_SUFFIX = "[]"
+
+
+class MultiValueField(forms.Field):
+    """A list of values, each cleaned by `child`. Errors name the offending value."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, child: forms.Field, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.child = child
+
+    def clean(self, value: Any) -> list[Any]:
+        values = [v for v in (value or []) if v is not None]
+        cleaned: list[Any] = []
+        errors: list[str] = []
+        for raw in values:
+            try:
+                cleaned.append(self.child.clean(raw.strip() if isinstance(raw, str) else raw))
+            except forms.ValidationError as exc:
+                errors.extend(f"{raw!r}: {message}" for message in exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return list(dict.fromkeys(cleaned))  # drop duplicates, keep order
+
+
+class MultiValueFilter(django_filters.Filter):
+    """`field IN (values)`; give `lookup_expr` or a `method` for anything else."""
+
+    field_class = MultiValueField
+
+    def __init__(self, *args: Any, child: forms.Field, **kwargs: Any) -> None:
+        kwargs.setdefault("lookup_expr", "in")
+        super().__init__(*args, child=child, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: list[Any]) -> QuerySet[Any]:
+        if not value:
+            return qs
+        return super().filter(qs, value)
+
+
+class SortFilter(django_filters.Filter):
+    """`?sort=name` or `?sort=-name` over `fields` (API name → model field), with `id` as tie-breaker."""
+
+    field_class = forms.ChoiceField
+
+    def __init__(self, *, fields: Mapping[str, str], default: Sequence[str], **kwargs: Any) -> None:
+        self.sort_fields = dict(fields)
+        self.default_order = tuple(default)
+        choices = [(c, c) for name in self.sort_fields for c in (name, f"-{name}")]
+        kwargs.setdefault("help_text", "")
+        super().__init__(choices=choices, required=False, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        if not value:
+            return qs.order_by(*self.default_order)
+        descending = value.startswith("-")
+        field = self.sort_fields[value.lstrip("-")]
+        prefix = "-" if descending else ""
+        return qs.order_by(f"{prefix}{field}", f"{prefix}id")
+
+
+def array_param_names(filterset_class: type[django_filters.FilterSet] | None) -> set[str]:
+    if filterset_class is None:
+        return set()
+    return {name for name, f in filterset_class.base_filters.items() if isinstance(f, MultiValueFilter)}
+
+
+def normalize_query_params(
+    params: QueryDict, *, arrays: Iterable[str], scalars: Iterable[str], check_unknown: bool = True
+) -> QueryDict:
+    """Merge `name[]` into `name` for array parameters; reject unknown names and repeated scalars."""
+    arrays, scalars = set(arrays), set(scalars)
+    normalized = QueryDict(mutable=True)
+    errors: dict[str, list[str]] = {}
+    for key in params:
+        values = params.getlist(key)
+        base = key.removesuffix(ARRAY_SUFFIX)
+        if base in arrays:
+            normalized.setlist(base, normalized.getlist(base) + values)
+        elif key in scalars:
+            if len(values) > 1:
+                errors[key] = [f"Give {key} once, not {len(values)} times."]
+            normalized.setlist(key, values)
+        elif check_unknown:
+            errors[key] = [f"Unknown query parameter {key!r}."]
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return normalized
+
+
+def _error_key(name: str, arrays: set[str]) -> str:
+    return f"{name}{ARRAY_SUFFIX}" if name in arrays else name
+
+
+class StrictFilterBackend(BaseFilterBackend):
+    """Filter with the view's `filterset_class` over the normalised query parameters."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: APIView) -> QuerySet[Any]:
+        filterset_class = getattr(view, "filterset_class", None)
+        if filterset_class is None:
+            return queryset
+        arrays = array_param_names(filterset_class)
+        scalars = set(filterset_class.base_filters) - arrays
+        data = normalize_query_params(request.query_params, arrays=arrays, scalars=scalars, check_unknown=False)
+        filterset = filterset_class(data=data, queryset=queryset, request=request)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(
+                {_error_key(name, arrays): list(messages) for name, messages in filterset.errors.items()}
+            )
+        return filterset.qs
+
+
+class StrictQueryParamsMixin:
+    """Reject unknown query parameters on GET (see the module docstring)."""
+
+    extra_query_params: tuple[str, ...] = ()
+
+    def allowed_query_params(self) -> tuple[set[str], set[str]]:
+        """(array names, scalar names) this view understands."""
+        filterset_class = getattr(self, "filterset_class", None)
+        arrays = array_param_names(filterset_class)
+        scalars = set(self.extra_query_params)
+        if filterset_class is not None:
+            scalars |= set(filterset_class.base_filters) - arrays
+        paginator = getattr(self, "paginator", None)
+        scalars |= set(getattr(paginator, "query_params", ()))
+        return arrays, scalars
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("GET", "HEAD"):
+            arrays, scalars = self.allowed_query_params()
+            if getattr(self, "detail", None) or getattr(self, "action", None) == "retrieve":
+                arrays, scalars = set(), set(self.extra_query_params)
+            normalize_query_params(request.query_params, arrays=arrays, scalars=scalars)

@@ -1,0 +1,268 @@
+"""Creating, correcting and deleting invoices. Every failure names the field it concerns."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Final
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType, UnitDimension
+from invoicing.cups import is_valid_cups, normalize_cups
+from invoicing.errors import ConflictError, ValidationError
+from invoicing.models import Facility, FacilityFuel, Invoice, Organization, Supplier, SupplyContract, Unit
+
+MAX_INTEGER_DIGITS = 14  # DecimalField(max_digits=20, decimal_places=6)
+MAX_DECIMAL_PLACES = 6
+
+# Which unit dimensions each type accepts; types not listed accept any unit.
+TYPE_UNIT_DIMENSIONS: dict[str, frozenset[str]] = {
+    InvoiceType.ELECTRICITY: frozenset({UnitDimension.ENERGY}),
+    InvoiceType.HEAT: frozenset({UnitDimension.ENERGY, UnitDimension.VOLUME, UnitDimension.MASS}),
+}
+
+
+class DuplicateInvoiceError(ConflictError):
+    code = "DUPLICATE_INVOICE"
+
+
+class _Unset(Enum):
+    UNSET = "UNSET"
+
+
+UNSET: Final = _Unset.UNSET
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """The fields a caller controls; validated as a whole on create and on every correction."""
+
+    type: str
+    status: str
+    source: str | None
+    quantity: Decimal
+    unit_id: uuid.UUID
+    start_date: date
+    end_date: date
+    invoice_number: str
+    facility_id: uuid.UUID
+    supplier_id: uuid.UUID | None
+    supply_contract_id: uuid.UUID | None
+    facility_fuel_id: uuid.UUID | None
+    cups: str | None
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            names = ", ".join(self.errors)
+            raise ValidationError(f"The invoice is invalid ({names}).", errors=self.errors)
+
+
+def _check_quantity(quantity: Decimal, errors: _Errors) -> None:
+    if not quantity.is_finite():
+        errors.add("quantity", "Must be a number.")
+        return
+    if quantity < 0:
+        errors.add("quantity", "Must be zero or more.")
+    exponent = quantity.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    if places > MAX_DECIMAL_PLACES:
+        errors.add("quantity", f"At most {MAX_DECIMAL_PLACES} decimal places.")
+    if abs(quantity) >= Decimal(10) ** MAX_INTEGER_DIGITS:
+        errors.add("quantity", f"At most {MAX_INTEGER_DIGITS} digits before the decimal point.")
+
+
+def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool) -> _Draft:
+    """Check every rule and fill what follows from the contract (supplier, CUPS)."""
+    errors = _Errors()
+    if draft.type not in InvoiceType.values:
+        errors.add("type", f"{draft.type!r} is not one of {', '.join(InvoiceType.values)}.")
+    if draft.status not in InvoiceStatus.values:
+        errors.add("status", f"{draft.status!r} is not one of {', '.join(InvoiceStatus.values)}.")
+    if draft.source is not None and draft.source not in InvoiceSource.values:
+        errors.add("source", f"{draft.source!r} is not one of {', '.join(InvoiceSource.values)}.")
+    _check_quantity(draft.quantity, errors)
+    if draft.end_date < draft.start_date:
+        errors.add("end_date", "Must not be before start_date.")
+    if len(draft.invoice_number) > 100:
+        errors.add("invoice_id", "At most 100 characters.")
+
+    unit = Unit.objects.filter(pk=draft.unit_id).first()
+    if unit is None:
+        errors.add("unit_id", "Unknown unit.")
+    elif draft.type in TYPE_UNIT_DIMENSIONS and unit.dimension not in TYPE_UNIT_DIMENSIONS[draft.type]:
+        allowed = " or ".join(sorted(TYPE_UNIT_DIMENSIONS[draft.type]))
+        errors.add("unit_id", f"A {draft.type} invoice needs a unit of {allowed}, not {unit.code}.")
+
+    facility = Facility.objects.filter(pk=draft.facility_id, organization=organization).first()
+    if facility is None:
+        errors.add("facility_id", "No facility with this id in your organization.")
+
+    supplier_id, cups = draft.supplier_id, draft.cups
+    if draft.supply_contract_id is not None:
+        contract = (
+            SupplyContract.objects.filter(pk=draft.supply_contract_id, facility__organization=organization)
+            .only("facility_id", "supplier_id", "cups")
+            .first()
+        )
+        if contract is None:
+            errors.add("supply_contract_id", "No supply contract with this id in your organization.")
+        else:
+            if draft.type != InvoiceType.ELECTRICITY:
+                errors.add("supply_contract_id", "Only electricity invoices have a supply contract.")
+            if facility is not None and contract.facility_id != facility.pk:
+                errors.add("supply_contract_id", "The contract belongs to another facility.")
+            if supplier_id is None:
+                supplier_id = contract.supplier_id
+            elif supplier_id != contract.supplier_id:
+                errors.add("supplier_id", "Differs from the supply contract's supplier.")
+            if cups is None:
+                cups = contract.cups
+    if supplier_id is not None and not Supplier.objects.filter(pk=supplier_id).exists():
+        errors.add("supplier_id", "Unknown supplier.")
+
+    if draft.facility_fuel_id is not None:
+        facility_fuel = FacilityFuel.objects.filter(
+            pk=draft.facility_fuel_id, facility__organization=organization
+        ).first()
+        if facility_fuel is None:
+            errors.add("facility_fuel_id", "No facility fuel with this id in your organization.")
+        else:
+            if draft.type != InvoiceType.HEAT:
+                errors.add("facility_fuel_id", "Only heat invoices have a facility fuel.")
+            if facility is not None and facility_fuel.facility_id != facility.pk:
+                errors.add("facility_fuel_id", "The fuel belongs to another facility.")
+    elif require_fuel and draft.type == InvoiceType.HEAT:
+        errors.add("facility_fuel_id", "A heat invoice needs the facility fuel it was billed for.")
+
+    if cups is not None:
+        cups = normalize_cups(cups) or None
+        if cups is not None and not is_valid_cups(cups):
+            errors.add("cups", "Not a valid CUPS (ES + 16 digits + 2 check letters [+ border point]).")
+    errors.raise_if_any()
+    return replace(draft, supplier_id=supplier_id, cups=cups, invoice_number=draft.invoice_number.strip())
+
+
+def _save(invoice: Invoice, draft: _Draft) -> Invoice:
+    for field in fields(_Draft):
+        setattr(invoice, field.name, getattr(draft, field.name))
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError as exc:
+        if "invoicing_invoice_natural_key" in str(exc):
+            raise DuplicateInvoiceError(
+                "An invoice with this number and period already exists for this facility.",
+                errors={"invoice_id": ["Already used for this facility and period."]},
+            ) from exc
+        raise
+    return invoice
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    organization: Organization,
+    type: str,
+    quantity: Decimal,
+    unit_id: uuid.UUID,
+    start_date: date,
+    end_date: date,
+    facility_id: uuid.UUID,
+    status: str = InvoiceStatus.UPLOADED,
+    source: str | None = InvoiceSource.MANUAL,
+    invoice_number: str = "",
+    supplier_id: uuid.UUID | None = None,
+    supply_contract_id: uuid.UUID | None = None,
+    facility_fuel_id: uuid.UUID | None = None,
+    cups: str | None = None,
+    uploaded_by: AbstractBaseUser | None = None,
+) -> Invoice:
+    """Create an invoice of `organization`. Its emissions are calculated by a background job."""
+    draft = _validated(
+        _Draft(
+            type=type,
+            status=status,
+            source=source,
+            quantity=quantity,
+            unit_id=unit_id,
+            start_date=start_date,
+            end_date=end_date,
+            invoice_number=invoice_number,
+            facility_id=facility_id,
+            supplier_id=supplier_id,
+            supply_contract_id=supply_contract_id,
+            facility_fuel_id=facility_fuel_id,
+            cups=cups,
+        ),
+        organization=organization,
+        require_fuel=True,
+    )
+    invoice = Invoice(
+        organization=organization,
+        original_quantity=draft.quantity,
+        original_unit_id=draft.unit_id,
+        uploaded_by=uploaded_by,  # type: ignore[misc]
+    )
+    return _save(invoice, draft)
+
+
+@transaction.atomic
+def invoice_update(
+    *,
+    invoice: Invoice,
+    status: str | _Unset = UNSET,
+    quantity: Decimal | _Unset = UNSET,
+    unit_id: uuid.UUID | _Unset = UNSET,
+    start_date: date | _Unset = UNSET,
+    end_date: date | _Unset = UNSET,
+    invoice_number: str | _Unset = UNSET,
+    facility_id: uuid.UUID | _Unset = UNSET,
+    supplier_id: uuid.UUID | _Unset | None = UNSET,
+    supply_contract_id: uuid.UUID | _Unset | None = UNSET,
+    facility_fuel_id: uuid.UUID | _Unset | None = UNSET,
+    cups: str | _Unset | None = UNSET,
+) -> Invoice:
+    """Correct an invoice. The type and the original quantity as first entered never change."""
+    changes: dict[str, Any] = {
+        name: value
+        for name, value in {
+            "status": status,
+            "quantity": quantity,
+            "unit_id": unit_id,
+            "start_date": start_date,
+            "end_date": end_date,
+            "invoice_number": invoice_number,
+            "facility_id": facility_id,
+            "supplier_id": supplier_id,
+            "supply_contract_id": supply_contract_id,
+            "facility_fuel_id": facility_fuel_id,
+            "cups": cups,
+        }.items()
+        if value is not UNSET
+    }
+    current = _Draft(**{field.name: getattr(invoice, field.name) for field in fields(_Draft)})
+    if "supply_contract_id" in changes and "supplier_id" not in changes:
+        changes["supplier_id"] = None  # follow the new contract's supplier
+    draft = _validated(
+        replace(current, **changes), organization=invoice.organization, require_fuel="facility_fuel_id" in changes
+    )
+    return _save(invoice, draft)
+
+
+@transaction.atomic
+def invoice_delete(*, invoice: Invoice) -> None:
+    """Delete an invoice with its emission results."""
+    invoice.delete()
