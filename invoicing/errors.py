@@ -35,3 +35,30 @@ class NotFoundError(DomainError):
 class ConflictError(DomainError):
     code = "CONFLICT"
     http_status = 409
+
+
+# Recalculation rules (POST /v1/invoices/recalculate, the admin action and recalculate_invoices).
+class UnsupportedInvoiceType(DomainError):
+    code = "UNSUPPORTED_INVOICE_TYPE"
+
+
+class MixedInvoiceTypes(DomainError):
+    code = "MIXED_INVOICE_TYPES"
+
+
+class ActivityCategoryMismatch(DomainError):
+    code = "ACTIVITY_CATEGORY_MISMATCH"
+
+
+class IdempotencyKeyMismatch(DomainError):
+    code = "IDEMPOTENCY_KEY_MISMATCH"
+    http_status = 422
+
+
+# Processing jobs (cancel and retry from the admin or the API).
+class JobNotCancellable(ConflictError):
+    code = "JOB_NOT_CANCELLABLE"
+
+
+class NothingToRetry(ConflictError):
+    code = "NOTHING_TO_RETRY"

@@ -15,6 +15,12 @@ class JobStatus(models.TextChoices):
     PROCESSING = "PROCESSING"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
+    # Stopped on request (staff or operator) at the start of its next chunk; failure_reason says who/when.
+    CANCELLED = "CANCELLED"
+
+
+# Statuses in which a job may still change; the others are final.
+ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.PROCESSING)
 
 
 class JobTrigger(models.TextChoices):
@@ -47,6 +53,24 @@ class ProcessingJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Pipeline bookkeeping (see jobs/services/): when the work was last handed to Redis, the last
+    # sign of life of a worker, and how many times the job was (re)dispatched.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="", help_text="The last exception a chunk raised, if any.")
+    # Sum of the invoices' co2e (kg) before and after their chunk was recalculated.
+    co2e_before = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    co2e_after = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    retry_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retries",
+        help_text="Failed job retried.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -68,6 +92,10 @@ class ProcessingJob(models.Model):
         return f"{self.activity_category} x {self.items_total} ({self.status})"
 
     @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
     def items_done(self) -> int:
         return self.items_success + self.items_failed
 
@@ -79,13 +107,78 @@ class ProcessingJob(models.Model):
 
 
 class ProcessingJobInvoice(models.Model):
-    """An invoice in a job's set."""
+    """An invoice in a job's set, assigned to one chunk of the job."""
 
     job = models.ForeignKey(ProcessingJob, on_delete=models.CASCADE, related_name="items")
     invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.CASCADE, related_name="+")
+    chunk = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "invoice"], name="jobs_item_unique")]
+        indexes = [models.Index(fields=["job", "chunk"], name="job_item_chunk")]
 
     def __str__(self) -> str:
         return f"{self.invoice_id} in {self.job_id}"
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending"
+    DONE = "done"
+
+
+class ProcessingJobChunk(models.Model):
+    """One slice of a job, processed in one transaction by whichever worker claims it first."""
+
+    job = models.ForeignKey(ProcessingJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    items_success = models.PositiveIntegerField(default=0)
+    items_failed = models.PositiveIntegerField(default=0)
+    rq_job_id = models.CharField(max_length=100, blank=True, default="", help_text="Our id of its last RQ task.")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="jobs_chunk_unique"),
+            in_choices("status", ChunkStatus),
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.number} of {self.job_id} ({self.status})"
+
+
+class ProcessingJobError(models.Model):
+    """Why one invoice of a job could not be calculated. The invoice id is kept even if the invoice goes."""
+
+    job = models.ForeignKey(ProcessingJob, on_delete=models.CASCADE, related_name="errors")
+    invoice_id = models.UUIDField()
+    code = models.CharField(max_length=60)
+    message = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["job", "id"]
+        constraints = [models.UniqueConstraint(fields=["job", "invoice_id"], name="jobs_error_one_per_invoice")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.code}"
+
+
+class IdempotencyKey(models.Model):
+    """A replayable response for an `Idempotency-Key` header, per organization (kept at least 24 hours)."""
+
+    organization = models.ForeignKey("invoicing.Organization", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="jobs_idempotency_key_unique")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,170 @@
+"""Start a recalculation: the one service behind the API, the admin bulk action and `recalculate_invoices`.
+
+Rules, checked in this order (the first that fails raises; nothing is created):
+1. `activity_categories` must be non-empty and known (VALIDATION_ERROR); duplicates are merged, order kept.
+2. The invoices are scoped to `organization`: others are silently dropped. If none is left the call
+   succeeds with count 0 and creates no job (so the type rules below are not checked).
+3. UNSUPPORTED_INVOICE_TYPE: a surviving invoice whose type has no categories (water, recharge).
+4. MIXED_INVOICE_TYPES: heat and electricity together, unless every category is cross-type (energy).
+5. ACTIVITY_CATEGORY_MISMATCH: a category that does not apply to the invoices' type.
+
+Then one ProcessingJob per category is created with its invoice set (split into chunks) in one
+transaction, and the jobs are handed to RQ after the commit. If Redis is unreachable the jobs stay
+PENDING and the reconciler dispatches them later.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from invoicing.choices import CATEGORY_INVOICE_TYPES, CROSS_TYPE_CATEGORIES, ActivityCategory
+from invoicing.errors import ActivityCategoryMismatch, MixedInvoiceTypes, UnsupportedInvoiceType, ValidationError
+from invoicing.models import Invoice, Organization
+from jobs.models import JobTrigger, ProcessingJob, ProcessingJobChunk, ProcessingJobInvoice
+
+SUPPORTED_TYPES = frozenset().union(*CATEGORY_INVOICE_TYPES.values())
+
+
+@dataclass(frozen=True)
+class RecalculationResult:
+    invoice_ids: list[uuid.UUID] | None  # the enqueued ids, in request order; None when given a queryset
+    count: int
+    processing_job_ids: list[uuid.UUID]
+
+
+def invoice_recalculation_start(
+    *,
+    organization: Organization,
+    invoices: Iterable[uuid.UUID | str] | QuerySet[Invoice],
+    activity_categories: Sequence[str],
+    trigger: str,
+    triggered_by: Any = None,
+    retry_of: ProcessingJob | None = None,
+) -> RecalculationResult:
+    categories = _clean_categories(activity_categories)
+    if trigger not in JobTrigger.values:
+        raise ValueError(f"unknown trigger {trigger!r}")
+    requested: list[uuid.UUID] | None = None
+    if isinstance(invoices, QuerySet):
+        scoped = invoices.filter(organization=organization).order_by()
+    else:
+        requested = _clean_ids(invoices)
+        scoped = Invoice.objects.filter(organization=organization, id__in=requested).order_by()
+
+    with transaction.atomic():
+        if requested is not None:
+            found = dict(scoped.values_list("id", "type"))
+            types = set(found.values())
+            enqueued: list[uuid.UUID] | None = [i for i in requested if i in found]
+        else:
+            types = set(scoped.values_list("type", flat=True).distinct())
+            enqueued = None
+        if not types:
+            return RecalculationResult(invoice_ids=enqueued, count=0, processing_job_ids=[])
+        _check_rules(types, categories)
+        jobs = [
+            ProcessingJob.objects.create(
+                organization=organization,
+                activity_category=category,
+                trigger=trigger,
+                triggered_by=triggered_by if getattr(triggered_by, "pk", None) else None,
+                retry_of=retry_of,
+            )
+            for category in categories
+        ]
+        count = _insert_invoice_sets(jobs, scoped)
+        job_ids = [job.id for job in jobs]
+        transaction.on_commit(lambda: _dispatch(job_ids))
+    return RecalculationResult(invoice_ids=enqueued, count=count, processing_job_ids=job_ids)
+
+
+def _dispatch(job_ids: list[uuid.UUID]) -> None:
+    from jobs.services.dispatch import processing_jobs_dispatch
+
+    processing_jobs_dispatch(job_ids=job_ids)
+
+
+def _clean_categories(activity_categories: Sequence[str]) -> list[str]:
+    if isinstance(activity_categories, str) or not activity_categories:
+        raise ValidationError(
+            "At least one activity category is required.",
+            errors={"activity_categories": ["This list may not be empty."]},
+        )
+    unknown = sorted({c for c in activity_categories if c not in ActivityCategory.values})
+    if unknown:
+        raise ValidationError(
+            f"Unknown activity categories: {', '.join(map(str, unknown))}.",
+            errors={"activity_categories": [f"Unknown category: {c}." for c in unknown]},
+        )
+    return list(dict.fromkeys(activity_categories))
+
+
+def _clean_ids(ids: Iterable[uuid.UUID | str]) -> list[uuid.UUID]:
+    cleaned: list[uuid.UUID] = []
+    for value in ids:
+        try:
+            cleaned.append(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+        except ValueError:
+            raise ValidationError(
+                f"{value!r} is not an invoice id.", errors={"invoice_ids": [f"Not a valid UUID: {value}."]}
+            ) from None
+    return list(dict.fromkeys(cleaned))
+
+
+def _check_rules(types: set[str], categories: list[str]) -> None:
+    unsupported = sorted(types - SUPPORTED_TYPES)
+    if unsupported:
+        raise UnsupportedInvoiceType(
+            f"Emissions cannot be calculated for {' or '.join(unsupported)} invoices.", invoice_types=unsupported
+        )
+    if len(types) > 1 and not set(categories) <= CROSS_TYPE_CATEGORIES:
+        raise MixedInvoiceTypes(
+            "The invoices mix heat and electricity; recalculate each type separately "
+            "(only the cross-type category energy may be asked for both together).",
+            invoice_types=sorted(types),
+        )
+    mismatched = [c for c in categories if not types <= CATEGORY_INVOICE_TYPES[c]]
+    if mismatched:
+        (invoice_type,) = types
+        raise ActivityCategoryMismatch(
+            f"{', '.join(mismatched)} does not apply to {invoice_type} invoices.",
+            activity_categories=mismatched,
+            invoice_type=invoice_type,
+        )
+
+
+def _insert_invoice_sets(jobs: list[ProcessingJob], scoped: QuerySet[Invoice]) -> int:
+    """INSERT … SELECT the invoice set of the first job (never loaded into Python), copy it to the others."""
+    first, *others = jobs
+    items, chunks = ProcessingJobInvoice._meta.db_table, ProcessingJobChunk._meta.db_table
+    select_sql, params = scoped.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {items} (job_id, invoice_id, chunk) "
+            f"SELECT %s, s.id, (row_number() OVER (ORDER BY s.id) - 1) / %s FROM ({select_sql}) s",
+            [first.id, settings.JOBS_CHUNK_SIZE, *params],
+        )
+        count = cursor.rowcount
+        for job in others:
+            cursor.execute(
+                f"INSERT INTO {items} (job_id, invoice_id, chunk) SELECT %s, invoice_id, chunk FROM {items} "
+                "WHERE job_id = %s",
+                [job.id, first.id],
+            )
+        for job in jobs:
+            cursor.execute(
+                f"INSERT INTO {chunks} (job_id, number, size, status, items_success, items_failed, rq_job_id) "
+                f"SELECT %s, chunk, count(*), 'pending', 0, 0, '' FROM {items} WHERE job_id = %s GROUP BY chunk",
+                [job.id, job.id],
+            )
+            job.items_total = count
+            job.chunks_total = cursor.rowcount
+    ProcessingJob.objects.bulk_update(jobs, ["items_total", "chunks_total"])
+    return count

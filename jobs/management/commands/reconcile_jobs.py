@@ -1,0 +1,22 @@
+"""`python manage.py reconcile_jobs`: dispatch lost or stalled recalculation jobs again (cron-friendly)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from jobs.services.reconcile import processing_jobs_reconcile
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-dispatch PENDING jobs that never reached a worker and PROCESSING jobs whose worker stopped, "
+        "and mark jobs FAILED after their last attempt."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = processing_jobs_reconcile()
+        self.stdout.write(str(report))
+        if report.redis_error:
+            self.stderr.write("Redis is unreachable; run again once it is back.")

@@ -1,0 +1,1 @@
+"""Services of the job pipeline. The recalculation entry point is invoicing.services.recalculation."""

@@ -1,0 +1,138 @@
+"""What a worker does: claim a job, then process its chunks, one transaction per chunk.
+
+A chunk is claimed with `SELECT … FOR UPDATE SKIP LOCKED` on its pending row, so a second delivery
+of the same task, or a duplicate sent by the reconciler, finds nothing to do. The chunk's results,
+its per-invoice errors, the job's counters (F() increments) and heartbeat commit together: a worker
+killed mid-chunk leaves the chunk pending and nothing half-counted.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from decimal import Decimal
+
+from django.db import OperationalError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from invoicing.models import Invoice
+from jobs.models import (
+    ChunkStatus,
+    JobStatus,
+    ProcessingJob,
+    ProcessingJobChunk,
+    ProcessingJobError,
+    ProcessingJobInvoice,
+)
+from jobs.services.dispatch import processing_job_chunks_dispatch
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL deadlock_detected and serialization_failure: the chunk is simply run again.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+CHUNK_DEADLOCK_RETRIES = 3
+
+
+def processing_job_start(*, job_id: uuid.UUID) -> bool:
+    """Claim a PENDING job (a conditional UPDATE: a second delivery does nothing) and fan out its chunks."""
+    now = timezone.now()
+    claimed = ProcessingJob.objects.filter(id=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.PROCESSING, started_at=now, heartbeat_at=now
+    )
+    if not claimed:
+        return False
+    job = ProcessingJob.objects.get(id=job_id)
+    numbers = list(
+        ProcessingJobChunk.objects.filter(job=job, status=ChunkStatus.PENDING)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    processing_job_chunks_dispatch(job=job, numbers=numbers, attempt=job.attempts)
+    processing_job_finish_if_done(job_id=job_id)  # a job without invoices completes at once
+    return True
+
+
+def processing_job_chunk_run(*, job_id: uuid.UUID, number: int) -> bool:
+    """Process one chunk if it is still pending and the job is still running; True if it was processed."""
+    for attempt in range(CHUNK_DEADLOCK_RETRIES):
+        try:
+            processed = _run_chunk(job_id, number)
+            break
+        except OperationalError as exc:
+            sqlstate = getattr(exc.__cause__, "sqlstate", None)
+            if sqlstate not in RETRYABLE_SQLSTATES or attempt == CHUNK_DEADLOCK_RETRIES - 1:
+                raise
+            logger.info("chunk %s of %s hit %s; running it again", number, job_id, sqlstate)
+    if processed:
+        processing_job_finish_if_done(job_id=job_id)
+    return processed
+
+
+def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
+    from invoicing.emissions import calculate_invoices  # the engine (issue 4)
+
+    with transaction.atomic():
+        chunk = (
+            ProcessingJobChunk.objects.select_for_update(skip_locked=True)
+            .filter(job_id=job_id, number=number, status=ChunkStatus.PENDING)
+            .first()
+        )
+        if chunk is None:
+            return False
+        job = ProcessingJob.objects.only("id", "status", "activity_category").get(id=job_id)
+        if job.status != JobStatus.PROCESSING:
+            return False  # cancelled or failed: stop here, the chunk stays pending
+        ids = list(
+            ProcessingJobInvoice.objects.filter(job_id=job_id, chunk=number).values_list("invoice_id", flat=True)
+        )
+        # Lock the invoices in id order so two jobs over the same invoices never deadlock.
+        before = _locked_co2e(ids)
+        result = calculate_invoices(invoice_ids=ids, category=job.activity_category, job_id=job.id)
+        after = _co2e(ids)
+        failures = {failure.invoice_id: failure for failure in result.failures}
+        ProcessingJobError.objects.filter(job_id=job_id, invoice_id__in=ids).delete()
+        ProcessingJobError.objects.bulk_create(
+            ProcessingJobError(job_id=job_id, invoice_id=f.invoice_id, code=f.code, message=f.message)
+            for f in failures.values()
+        )
+        succeeded = len(set(result.succeeded_ids) - failures.keys())
+        missing = chunk.size - len(ids)  # invoices deleted since the job was created
+        now = timezone.now()
+        ProcessingJobChunk.objects.filter(pk=chunk.pk).update(
+            status=ChunkStatus.DONE, items_success=succeeded, items_failed=len(failures), completed_at=now
+        )
+        ProcessingJob.objects.filter(id=job_id).update(
+            items_total=F("items_total") - missing,
+            items_success=F("items_success") + succeeded,
+            items_failed=F("items_failed") + len(failures),
+            co2e_before=F("co2e_before") + before,
+            co2e_after=F("co2e_after") + after,
+            heartbeat_at=now,
+        )
+    return True
+
+
+def _locked_co2e(ids: list[uuid.UUID]) -> Decimal:
+    rows = Invoice.objects.filter(id__in=ids).order_by("id").select_for_update().values_list("co2e", flat=True)
+    return sum((value for value in rows if value is not None), Decimal(0))
+
+
+def _co2e(ids: list[uuid.UUID]) -> Decimal:
+    rows = Invoice.objects.filter(id__in=ids).values_list("co2e", flat=True)
+    return sum((value for value in rows if value is not None), Decimal(0))
+
+
+def processing_job_finish_if_done(*, job_id: uuid.UUID) -> bool:
+    """Mark a running job COMPLETED once no chunk is pending (run after a chunk's commit, by one winner)."""
+    pending = ProcessingJobChunk.objects.filter(job_id=OuterRef("pk"), status=ChunkStatus.PENDING)
+    return bool(
+        ProcessingJob.objects.filter(id=job_id, status=JobStatus.PROCESSING)
+        .exclude(Exists(pending))
+        .update(status=JobStatus.COMPLETED, completed_at=timezone.now(), heartbeat_at=timezone.now())
+    )
+
+
+def processing_job_record_error(*, job_id: uuid.UUID, error: str) -> None:
+    """Keep the last exception a chunk raised, so that a job FAILED after its retries says why."""
+    ProcessingJob.objects.filter(id=job_id).update(last_error=error[:2000])
