@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+from django.db.models import Count
+
+from invoicing.choices import ActivityCategory, InvoiceStatus, InvoiceType
+from invoicing.errors import NotFoundError, ValidationError
+from invoicing.management.base import (
+    DomainCommand,
+    ProgressBars,
+    organization_from_option,
+    parse_date,
+    parse_uuid,
+    user_from_option,
+)
+from invoicing.models import Facility, Organization
+from invoicing.selectors.invoice_selection import invoice_selection
+from invoicing.services.recalculation import invoice_recalculation_start
+from jobs.models import JobStatus, ProcessingJob, ProcessingJobError
+
+SELECTORS = ("type", "status", "facility", "start_date", "end_date", "invoice_id", "id")
+MAX_REASONS = 10
+
+
+class Command(DomainCommand):
+    help = (
+        "Recalculate the emissions of an organization's invoices for the given activity categories, with the "
+        "same service as the API and the admin: one background job per category. Choose the invoices with the "
+        "API's filters, or --all. Prints the job ids; with --wait shows a progress bar per job and exits "
+        "non-zero if a job failed or an invoice could not be calculated. Example: manage.py recalculate_invoices "
+        "--organization 3f2c...e1 --category electricity --category electricity_location_based "
+        "--type electricity --start-date 2024-01-01 --end-date 2024-12-31 --wait"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--organization", required=True, help="Id of the organization.")
+        parser.add_argument(
+            "--category",
+            action="append",
+            default=[],
+            help=f"Activity category to recalculate (repeatable): {', '.join(ActivityCategory.values)}.",
+        )
+        selectors = parser.add_argument_group("selectors (combined with AND; repeatable ones with OR)")
+        selectors.add_argument("--type", action="append", default=[], help="Invoice type (repeatable).")
+        selectors.add_argument("--status", action="append", default=[], help="Invoice status (repeatable).")
+        selectors.add_argument("--facility", action="append", default=[], help="Facility name or id (repeatable).")
+        selectors.add_argument("--start-date", help="Invoices whose period starts on or after this date (YYYY-MM-DD).")
+        selectors.add_argument("--end-date", help="Invoices whose period ends on or before this date (YYYY-MM-DD).")
+        selectors.add_argument(
+            "--invoice-id",
+            action="append",
+            default=[],
+            help="Partial, case-insensitive match on the invoice number, as the API's invoice_id (repeatable).",
+        )
+        selectors.add_argument("--id", action="append", default=[], help="Exact invoice id (UUID; repeatable).")
+        selectors.add_argument("--all", action="store_true", help="Every invoice of the organization.")
+        parser.add_argument("--user", help="Username recorded as the job's trigger (default: none).")
+        parser.add_argument("--wait", action="store_true", help="Wait for the jobs, with a progress bar per job.")
+        parser.add_argument("--timeout", type=float, help="With --wait: give up after this many seconds.")
+        parser.add_argument("--no-progress", action="store_true", help="With --wait: hide the progress bars.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organization = organization_from_option(options["organization"])
+        categories = _choices(options["category"], ActivityCategory.values, "--category", "activity category")
+        if not categories:
+            raise ValidationError("Give at least one --category.")
+        invoices = self._selection(organization, options)
+        result = invoice_recalculation_start(
+            organization=organization,
+            invoices=invoices,
+            activity_categories=categories,
+            trigger="command",
+            triggered_by=user_from_option(options["user"]),
+        )
+        if not result.processing_job_ids:
+            self.stdout.write("No invoices matched; no job was started.")
+            return
+        self.stdout.write(f"{result.count} invoices enqueued in {len(result.processing_job_ids)} jobs:")
+        jobs = list(ProcessingJob.objects.filter(id__in=result.processing_job_ids).order_by("activity_category"))
+        for job in jobs:
+            self.stdout.write(f"  {job.id}  {job.activity_category}")
+        if options["wait"]:
+            self._wait([job.id for job in jobs], timeout=options["timeout"], progress=not options["no_progress"])
+
+    @staticmethod
+    def _selection(organization: Organization, options: dict[str, Any]):  # type: ignore[no-untyped-def]
+        given = [name for name in SELECTORS if options[name]]
+        if options["all"] and given:
+            raise ValidationError("--all cannot be combined with other selectors.")
+        if not options["all"] and not given:
+            raise ValidationError(
+                "Choose the invoices with --type, --status, --facility, --start-date, --end-date, --invoice-id "
+                "or --id, or pass --all for every invoice of the organization."
+            )
+        return invoice_selection(
+            organization=organization,
+            types=_choices(options["type"], InvoiceType.values, "--type", "invoice type"),
+            statuses=_choices(options["status"], InvoiceStatus.values, "--status", "invoice status"),
+            facility_ids=[_facility_id(organization, value) for value in options["facility"]],
+            start_date=parse_date(options["start_date"], option="--start-date") if options["start_date"] else None,
+            end_date=parse_date(options["end_date"], option="--end-date") if options["end_date"] else None,
+            invoice_numbers=options["invoice_id"],
+            ids=[parse_uuid(value, what="--id") for value in options["id"]],
+        )
+
+    def _wait(self, job_ids: list[uuid.UUID], *, timeout: float | None, progress: bool) -> None:
+        deadline = time.monotonic() + timeout if timeout else None
+        with ProgressBars(enabled=progress, unit="invoice") as bars:
+            while True:
+                jobs = list(ProcessingJob.objects.filter(id__in=job_ids).order_by("activity_category"))
+                for job in jobs:
+                    bars(f"{job.activity_category} [{job.status}]", job.items_done, job.items_total)
+                if not any(job.is_active for job in jobs):
+                    break
+                if deadline is not None and time.monotonic() > deadline:
+                    running = ", ".join(str(job.id) for job in jobs if job.is_active)
+                    raise CommandError(f"Timed out after {timeout:g} s; still running: {running}.")
+                time.sleep(0.5)
+        self.stdout.write("Finished:")
+        for job in jobs:
+            self.stdout.write(
+                f"  {job.id}  {job.activity_category}: {job.status}, "
+                f"{job.items_success} calculated, {job.items_failed} failed of {job.items_total}"
+            )
+        failed_jobs = [job for job in jobs if job.status != JobStatus.COMPLETED]
+        failed_invoices = sum(job.items_failed for job in jobs)
+        if not failed_jobs and not failed_invoices:
+            return
+        for job in failed_jobs:
+            self.stderr.write(f"Job {job.id} ({job.activity_category}) {job.status}: {job.failure_reason or '-'}")
+        reasons = (
+            ProcessingJobError.objects.filter(job_id__in=job_ids)
+            .values("job__activity_category", "code", "message")
+            .annotate(invoices=Count("id"))
+            .order_by("-invoices", "code")
+        )
+        for reason in reasons[:MAX_REASONS]:
+            self.stderr.write(
+                f"{reason['invoices']} invoice(s), {reason['job__activity_category']}: "
+                f"{reason['code']}: {reason['message']}"
+            )
+        raise CommandError(
+            f"{len(failed_jobs)} of {len(jobs)} jobs did not complete and {failed_invoices} invoice(s) could not "
+            "be calculated; the reasons are above."
+        )
+
+
+def _choices(values: list[str], allowed: list[str], option: str, what: str) -> list[str]:
+    for value in values:
+        if value not in allowed:
+            raise ValidationError(f"{option}: unknown {what} {value!r}; expected one of {', '.join(allowed)}.")
+    return list(dict.fromkeys(values))
+
+
+def _facility_id(organization: Organization, value: str) -> uuid.UUID:
+    facilities = Facility.objects.filter(organization=organization)
+    try:
+        facility = facilities.filter(id=uuid.UUID(value)).first()
+    except ValueError:
+        facility = facilities.filter(name__iexact=value.strip()).first()
+    if facility is None:
+        raise NotFoundError(f"--facility: no facility {value!r} in {organization.name}.")
+    return facility.id
