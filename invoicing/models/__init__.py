@@ -1,17 +1,31 @@
 from .catalog import CATALOG_NAMESPACE, StationaryFuel, Supplier, Unit, catalog_uuid
 from .facilities import Facility, FacilityFuel, SupplyContract
+from .factors import (
+    CalorificBasis,
+    EmissionFactor,
+    EmissionFactorDataset,
+    FactorKind,
+    OrganizationCustomFactor,
+    OrganizationFactorConfig,
+)
 from .invoices import Invoice, InvoiceEmission
 from .organizations import ApiKey, Membership, Organization
 
 __all__ = [
     "CATALOG_NAMESPACE",
     "ApiKey",
+    "CalorificBasis",
+    "EmissionFactor",
+    "EmissionFactorDataset",
     "Facility",
     "FacilityFuel",
+    "FactorKind",
     "Invoice",
     "InvoiceEmission",
     "Membership",
     "Organization",
+    "OrganizationCustomFactor",
+    "OrganizationFactorConfig",
     "StationaryFuel",
     "Supplier",
     "SupplyContract",

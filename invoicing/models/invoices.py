@@ -106,6 +106,14 @@ class InvoiceEmission(models.Model):
     factor_value = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     factor_unit = models.CharField(max_length=40, blank=True, default="")
     factor_source = models.CharField(max_length=300, blank=True, default="")
+    factor = models.ForeignKey(
+        "invoicing.EmissionFactor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    custom_factor = models.ForeignKey(
+        "invoicing.OrganizationCustomFactor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    calorific_basis = models.CharField(max_length=5, blank=True, default="", help_text="gross or net, if any.")
+    dataset_publisher = models.CharField(max_length=100, blank=True, default="")
     dataset_name = models.CharField(max_length=200, blank=True, default="")
     dataset_version = models.CharField(max_length=50, blank=True, default="")
     factor_year = models.PositiveSmallIntegerField(null=True, blank=True)
