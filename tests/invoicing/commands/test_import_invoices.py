@@ -67,7 +67,9 @@ def test_it_imports_an_xlsx_workbook_with_date_cells(acme, run_command, tmp_path
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["Type", "Invoice Number", "Facility", "Start Date", "End Date", "Quantity", "Unit"])
-    sheet.append(["electricity", "X-1", "Madrid office", datetime.date(2024, 2, 1), datetime.date(2024, 2, 29), 2.5, "MWh"])
+    sheet.append(
+        ["electricity", "X-1", "Madrid office", datetime.date(2024, 2, 1), datetime.date(2024, 2, 29), 2.5, "MWh"]
+    )
     sheet.append(["electricity", "X-2", str(acme.facility.id), "2024-03-01", "2024-03-31", 1800, "kwh"])
     path = tmp_path / "invoices.xlsx"
     workbook.save(path)
