@@ -1,0 +1,58 @@
+"""Emission-factor datasets and factors (shared, read-only for members) and each organization's configuration."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from invoicing.models.factors import (
+    EmissionFactor,
+    EmissionFactorDataset,
+    OrganizationCustomFactor,
+    OrganizationFactorConfig,
+)
+
+from .filters import OrganizationFilter
+from .permissions import OrganizationScopedAdmin, ReferenceDataAdmin
+
+
+@admin.register(EmissionFactorDataset)
+class EmissionFactorDatasetAdmin(ReferenceDataAdmin):
+    list_display = ("publisher", "name", "version", "year", "rank", "loaded_at")
+    list_filter = ("publisher", "year")
+    search_fields = ("publisher", "name", "version")
+    readonly_fields = ("content_hash", "loaded_at")
+
+
+@admin.register(EmissionFactor)
+class EmissionFactorAdmin(ReferenceDataAdmin):
+    list_display = (
+        "category",
+        "kind",
+        "country",
+        "region",
+        "fuel",
+        "supplier_name",
+        "kg_co2e",
+        "unit",
+        "calorific_basis",
+        "year",
+        "dataset",
+    )
+    list_select_related = ("dataset", "fuel", "unit")
+    list_filter = ("category", "kind", "country", "year", "dataset")
+    search_fields = ("supplier_name", "source_reference", "fuel__name")
+
+
+@admin.register(OrganizationFactorConfig)
+class OrganizationFactorConfigAdmin(OrganizationScopedAdmin):
+    list_display = ("organization", "category", "dataset", "publisher", "dataset_name", "updated_at")
+    list_select_related = ("organization", "dataset")
+    list_filter = (OrganizationFilter, "category")
+
+
+@admin.register(OrganizationCustomFactor)
+class OrganizationCustomFactorAdmin(OrganizationScopedAdmin):
+    list_display = ("organization", "category", "fuel", "supplier", "kg_co2e", "unit", "valid_from", "valid_to")
+    list_select_related = ("organization", "fuel", "supplier", "unit")
+    list_filter = (OrganizationFilter, "category")
+    autocomplete_fields = ("supplier",)

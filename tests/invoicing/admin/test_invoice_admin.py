@@ -1,0 +1,140 @@
+"""The invoice admin: columns, filters, search, read-only emissions and organization scoping."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from invoicing.models import InvoiceEmission
+from tests.factories import make_invoice
+
+CHANGELIST = reverse("admin:invoicing_invoice_changelist")
+
+
+def change_url(invoice) -> str:  # type: ignore[no-untyped-def]
+    return reverse("admin:invoicing_invoice_change", args=[invoice.pk])
+
+
+@pytest.fixture
+def admin_client_root(client, superuser):  # type: ignore[no-untyped-def]
+    client.force_login(superuser)
+    return client
+
+
+def test_the_changelist_shows_the_columns_staff_need(admin_client_root, acme) -> None:
+    make_invoice(acme.facility, invoice_number="INV-COLUMNS-1", source=None, co2e=Decimal("412.5"))
+    response = admin_client_root.get(CHANGELIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in [
+        "INV-COLUMNS-1",
+        "Acme Energía S.L.",
+        "Madrid office",
+        "electricity",
+        "active",
+        "2024-01-01 to 2024-01-31",
+    ]:
+        assert text in html
+    assert "1500 kWh" in html
+    assert "legacy" in html
+    assert "Import invoices" in html
+
+
+def test_the_changelist_makes_no_query_per_row(admin_client_root, acme) -> None:
+    make_invoice(acme.facility)
+    with CaptureQueriesContext(connection) as few:
+        admin_client_root.get(CHANGELIST)
+    for _ in range(15):
+        make_invoice(acme.facility, uploaded_by=None)
+    with CaptureQueriesContext(connection) as many:
+        admin_client_root.get(CHANGELIST)
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "unexpected"),
+    [
+        ("?source=legacy", "INV-LEGACY", "INV-PDF"),
+        ("?source=pdf", "INV-PDF", "INV-LEGACY"),
+        ("?co2e_status=calculated", "INV-PDF", "INV-LEGACY"),
+        ("?co2e_status=not_calculated", "INV-LEGACY", "INV-PDF"),
+        ("?type__exact=heat", "INV-PDF", "INV-LEGACY"),
+        ("?q=legacy", "INV-LEGACY", "INV-PDF"),
+        ("?q=ES0021000000000001", "INV-PDF", "INV-LEGACY"),
+        ("?start_date__year=2023", "INV-LEGACY", "INV-PDF"),
+    ],
+)
+def test_filters_and_search_narrow_the_list(admin_client_root, acme, query, expected, unexpected) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    make_invoice(
+        acme.facility, invoice_number="INV-LEGACY", source=None, start_date=date(2023, 3, 1), end_date=date(2023, 3, 31)
+    )
+    make_invoice(
+        acme.facility, invoice_number="INV-PDF", source="pdf", type="heat", co2e=Decimal(1), cups="ES0021000000000001RK"
+    )
+    html = admin_client_root.get(CHANGELIST + query).content.decode()
+    assert expected in html
+    assert unexpected not in html
+
+
+def test_the_organization_and_facility_filters_narrow_the_list(admin_client_root, acme, borealis) -> None:
+    make_invoice(acme.facility, invoice_number="INV-ACME")
+    make_invoice(borealis.facility, invoice_number="INV-BOREALIS")
+    html = admin_client_root.get(f"{CHANGELIST}?organization={borealis.organization.pk}").content.decode()
+    assert "INV-BOREALIS" in html
+    assert "INV-ACME" not in html
+    html = admin_client_root.get(f"{CHANGELIST}?facility={acme.facility.pk}").content.decode()
+    assert "INV-ACME" in html
+    assert "INV-BOREALIS" not in html
+
+
+def test_bad_filter_values_do_not_fail(admin_client_root, acme) -> None:
+    response = admin_client_root.get(CHANGELIST + "?facility=not-a-uuid&period=abc&p=999999")
+    assert response.status_code in (200, 302)
+
+
+def test_the_change_page_shows_the_emissions_per_category_read_only(admin_client_root, acme) -> None:
+    invoice = make_invoice(acme.facility)
+    InvoiceEmission.objects.create(
+        invoice=invoice,
+        category="electricity",
+        kg_co2e=Decimal("412.5"),
+        quantity=Decimal(1500),
+        quantity_unit="kWh",
+        factor_value=Decimal("0.275"),
+        factor_unit="kg CO2e/kWh",
+        dataset_name="MITECO carbon footprint calculator",
+        dataset_version="v31",
+        factor_year=2024,
+        fallbacks=["year 2024 not published; used 2023"],
+    )
+    response = admin_client_root.get(change_url(invoice))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ["Scope 2 (market-based)", "412.5", "0.275 kg CO2e/kWh", "MITECO carbon footprint calculator", "v31"]:
+        assert text in html
+    assert "year 2024 not published; used 2023" in html
+    assert 'name="emissions-0-kg_co2e"' not in html  # read-only, no form inputs
+
+
+def test_a_member_sees_only_the_invoices_of_their_organizations(client, staff_user, acme, borealis) -> None:
+    make_invoice(acme.facility, invoice_number="INV-MINE")
+    theirs = make_invoice(borealis.facility, invoice_number="INV-THEIRS")
+    client.force_login(staff_user)
+    html = client.get(CHANGELIST).content.decode()
+    assert "INV-MINE" in html
+    assert "INV-THEIRS" not in html
+    assert "Borealis" not in html  # not even as a filter choice
+    response = client.get(change_url(theirs))
+    assert response.status_code == 302  # "does not exist" redirect, as for any unknown id
+
+
+def test_staff_without_memberships_see_no_invoices(client, django_user_model) -> None:
+    user = django_user_model.objects.create_user("nobody", password="x-pass-123", is_staff=True)
+    client.force_login(user)
+    assert client.get(CHANGELIST).status_code == 403
