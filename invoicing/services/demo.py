@@ -1,17 +1,25 @@
-"""Demo data: one realistic organization with Spanish and UK sites and a few hundred invoices."""
+"""Demo data: one realistic organization with Spanish and UK sites and a few hundred invoices.
+
+Idempotent: `make run` calls it on every start. Existing rows are kept, missing ones are added, the
+invoices are topped up to the number asked for, and only the new invoices' emissions are calculated.
+"""
 
 from __future__ import annotations
 
 import calendar
 import random
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType
 from invoicing.models import (
+    ApiKey,
     Facility,
     FacilityFuel,
     Invoice,
@@ -34,14 +42,15 @@ FACILITIES = [
     ("London office", "GB", "", []),
     ("Manchester depot", "GB", "", []),
 ]
-# facility, supplier code, CUPS, covered by guarantees of origin
+# facility, supplier code, CUPS, covered by guarantees of origin (UK: REGO-backed tariff)
 CONTRACTS = [
     ("Madrid HQ", "iberdrola-clientes", "ES0021000000000001RK", True),
     ("Barcelona warehouse", "endesa-energia", "ES1234123456789012JY", False),
     ("Valencia plant", "holaluz", "ES0022000006089269MY1P", False),
-    ("London office", "octopus-energy-uk", None, False),
+    ("London office", "octopus-energy-uk", None, True),
     ("Manchester depot", "british-gas", None, False),
 ]
+DEMO_KEY_NAME = "demo"
 # facility, fuel code, unit code, typical monthly quantity
 FUELS = [
     ("Madrid HQ", "natural_gas", "kwh", 9000),
@@ -73,14 +82,31 @@ class DemoSeedResult:
     api_key: str
     invoices_created: int
     invoices_total: int
+    job_ids: list[uuid.UUID]
+    calculation_problems: list[str]
+
+
+def demo_seed(*, invoices: int = 300, seed: int = 2024, calculate: bool = True) -> DemoSeedResult:
+    """Create the demo organization (idempotently), top its invoices up to `invoices` and, unless
+    `calculate` is false, start the emission jobs of the new ones (a worker picks them up).
+
+    A fresh API key is issued on every run (keys are stored hashed, so an old one cannot be shown);
+    the previous demo keys are revoked so that only the one printed works.
+    """
+    from invoicing.imports.calculation import new_invoices_calculation_start
+
+    result, ids_by_type = _demo_rows(invoices=invoices, seed=seed)
+    if calculate and ids_by_type:
+        started = new_invoices_calculation_start(
+            organization=result.organization, invoice_ids_by_type=ids_by_type, trigger="system"
+        )
+        result.job_ids.extend(started.job_ids)
+        result.calculation_problems.extend(started.problems)
+    return result
 
 
 @transaction.atomic
-def demo_seed(*, invoices: int = 300, seed: int = 2024) -> DemoSeedResult:
-    """Create the demo organization (idempotently) and top its invoices up to `invoices`.
-
-    A fresh API key is issued on every run (keys are stored hashed, so an old one cannot be shown).
-    """
+def _demo_rows(*, invoices: int, seed: int) -> tuple[DemoSeedResult, dict[str, list[uuid.UUID]]]:
     organization, _ = Organization.objects.get_or_create(name=DEMO_ORGANIZATION, defaults={"country": "ES"})
     facilities = {}
     for name, country, region, cups in FACILITIES:
@@ -88,11 +114,11 @@ def demo_seed(*, invoices: int = 300, seed: int = 2024) -> DemoSeedResult:
             organization=organization, name=name, defaults={"country": country, "region": region, "cups": cups}
         )
     contracts = []
-    for facility_name, supplier_code, cups, goo in CONTRACTS:
+    for facility_name, supplier_code, contract_cups, goo in CONTRACTS:
         contract, _ = SupplyContract.objects.get_or_create(
             facility=facilities[facility_name],
             supplier=Supplier.objects.get(code=supplier_code),
-            defaults={"cups": cups, "start_date": date(2023, 1, 1), "covered_by_guarantees_of_origin": goo},
+            defaults={"cups": contract_cups, "start_date": date(2023, 1, 1), "covered_by_guarantees_of_origin": goo},
         )
         contracts.append(contract)
     facility_fuels = []
@@ -111,8 +137,15 @@ def demo_seed(*, invoices: int = 300, seed: int = 2024) -> DemoSeedResult:
         for index in range(existing, existing + to_create)
     ]
     Invoice.objects.bulk_create(rows, batch_size=1000)
-    key = api_key_create(organization=organization, name="demo")
-    return DemoSeedResult(organization, key.plaintext, to_create, existing + to_create)
+    ApiKey.objects.filter(organization=organization, name=DEMO_KEY_NAME, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    key = api_key_create(organization=organization, name=DEMO_KEY_NAME)
+    ids_by_type: dict[str, list[uuid.UUID]] = defaultdict(list)
+    for row in rows:
+        ids_by_type[row.type].append(row.id)
+    result = DemoSeedResult(organization, key.plaintext, to_create, existing + to_create, [], [])
+    return result, ids_by_type
 
 
 def _demo_invoice(rng, organization, index, contracts, facility_fuels, facilities, units) -> Invoice:  # type: ignore[no-untyped-def]
