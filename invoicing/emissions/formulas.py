@@ -81,7 +81,7 @@ def choose(pool: FactorPool, category: str, facts: InvoiceFacts) -> Choice:
         pool, datasets, rows, year=facts.year, invoice_unit=facts.unit, fuel=facts.fuel, region=facts.region
     )
     if found is None:
-        unit_problem(rows, facts)
+        unit_problem([r for r in rows if r.dataset_id in {d.id for d in datasets}], facts)
         raise no_factor(category, facts, facts.fuel)
     row, step, year = found
     return Choice(row.kg_co2e, row.unit.code, step, factor=row, fallbacks=year_fallback(facts.year, year))

@@ -125,6 +125,8 @@ class _RowErrors:
         self.by_row.setdefault(f"row {row}" if isinstance(row, int) else row, []).append(reason)
 
     def raise_if_any(self, source: str) -> None:
+        if set(self.by_row) == {"file"}:
+            raise FactorFileError(f"{source}: {'; '.join(self.by_row['file'])}; nothing was loaded.")
         if self.by_row:
             count = len(self.by_row)
             raise FactorFileError(f"{source}: {count} bad row(s); nothing was loaded.", errors=self.by_row)
