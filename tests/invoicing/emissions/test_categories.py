@@ -16,7 +16,8 @@ def test_uk_market_based_electricity_falls_back_to_the_desnz_grid_average_and_sa
     assert row.kg_co2e == kg(Decimal("1500") * Decimal("0.20705")) == Decimal("310.575")
     assert row.factor_rung == "grid_average"
     assert row.factor_source == "7_400_4000_5_1"
-    assert row.dataset_publisher == "DESNZ" and row.dataset_version == "2024"
+    assert row.dataset_publisher == "DESNZ"
+    assert row.dataset_version == "2024"
     assert any(f["type"] == "grid_average" for f in row.fallbacks)
 
 
@@ -81,7 +82,8 @@ def test_well_to_tank_of_diesel_uses_the_desnz_wtt_factor(borealis):
 def test_energy_is_the_quantity_in_kwh_and_fills_total_energy_kwh(borealis):
     invoice = make_invoice(borealis.facility, quantity="2.5", unit_code="mwh")
     row = calculated(invoice, "energy")
-    assert row.kg_co2e == Decimal("2500") and row.quantity_unit == "kWh"
+    assert row.kg_co2e == Decimal("2500")
+    assert row.quantity_unit == "kWh"
     invoice.refresh_from_db()
     assert invoice.total_energy_kwh == Decimal("2500")
     assert invoice.co2e is None  # energy is not an emission

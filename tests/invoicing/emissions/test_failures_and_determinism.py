@@ -36,7 +36,8 @@ def test_spain_has_no_well_to_tank_factors_rather_than_zero(acme):
 
 def test_a_heat_invoice_without_a_fuel_is_a_per_invoice_error(acme):
     code, message = failure(make_invoice(acme.facility, type="heat"), "stationary")
-    assert code == "NO_FUEL" and "fuel" in message
+    assert code == "NO_FUEL"
+    assert "fuel" in message
 
 
 def test_unknown_ids_and_categories_of_another_type_are_reported(acme):

@@ -80,5 +80,6 @@ def test_where_no_supplier_or_residual_factor_exists_the_grid_average_is_used_an
 def test_location_based_year_fallback_is_recorded(borealis):
     invoice = make_invoice(borealis.facility, start_date=date(2025, 6, 1), end_date=date(2025, 6, 30))
     row = calculated(invoice, "electricity_location_based")
-    assert row.factor_year == 2024 and row.dataset_publisher == "DESNZ"
+    assert row.factor_year == 2024
+    assert row.dataset_publisher == "DESNZ"
     assert row.fallbacks == [{"type": "year", "requested": 2025, "used": 2024}]
