@@ -25,7 +25,7 @@ COLUMNS = (
         "supplier", False, "catalogue supplier by code, name or id; defaults to the contract's", "iberdrola-clientes"
     ),
     Column("cups", False, "Spanish supply point code; spaces and case are normalised", "ES0021000000000001RK"),
-    Column("fuel", False, "heat only, required there: a fuel of the facility by code, name or id", "natural_gas"),
+    Column("fuel", False, "heat only, required there: a fuel of the facility, by code, name or id", "natural_gas"),
     Column("contract", False, "electricity only: supply contract id; found from facility, CUPS and date if empty", ""),
     Column("status", False, "uploaded, loading, active, inactive, review or error; default active", "active"),
 )
@@ -46,3 +46,25 @@ UNIT_DIMENSIONS_BY_TYPE: dict[str, tuple[str, ...]] = {
 def normalize_header(value: object) -> str:
     """`Invoice Number` and ` invoice-number ` both name the `invoice_number` column."""
     return str(value if value is not None else "").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+# Valid rows for the Acme-like example organization of docs/imports.md (a Madrid office burning natural gas).
+EXAMPLE_ROWS = (
+    ("electricity", "INV-2024-001", "Madrid office", "2024-01-01", "2024-01-31", "1500.5", "kwh",
+     "iberdrola-clientes", "ES0021000000000001RK", "", "", "active"),
+    ("heat", "GAS-2024-001", "Madrid office", "2024-01-01", "2024-01-31", "9000", "kwh",
+     "naturgy-iberia", "", "natural_gas", "", "active"),
+    ("water", "AG-2024-Q1", "Madrid office", "2024-01-01", "2024-03-31", "120", "m3", "", "", "", "", "active"),
+)  # fmt: skip
+
+
+def template_csv() -> str:
+    """The downloadable template: the header and example rows (docs/import_template.csv is this text)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMN_NAMES)
+    writer.writerows(EXAMPLE_ROWS)
+    return buffer.getvalue()

@@ -263,3 +263,13 @@ def test_a_semicolon_separated_csv_from_spanish_excel_is_read(acme, run_command,
 
     assert output.stdout.startswith("1 rows read; 1 invoices created.")
     assert Invoice.objects.get().invoice_number == "F/2024/001"
+
+
+def test_the_documented_template_imports_as_it_is(acme_gas, run_command, settings):
+    from pathlib import Path
+
+    path = Path(settings.BASE_DIR) / "docs" / "import_template.csv"
+
+    output = run_command(*import_args(path, acme_gas, "--dry-run"))
+
+    assert output.stdout.startswith("3 rows read; 3 invoices would be created")
