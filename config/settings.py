@@ -120,6 +120,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several serializers share these choice sets; one component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "InvoiceStatusEnum": "invoicing.choices.InvoiceStatus",
+        "ActivityCategoryEnum": "invoicing.choices.ActivityCategory",
+        "JobStatusEnum": "jobs.models.JobStatus",
+    },
 }
 
 LOGGING = {

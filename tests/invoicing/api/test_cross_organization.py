@@ -1,0 +1,65 @@
+"""No endpoint shows, or lets a caller change, another organization's rows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from invoicing.models import Facility, FacilityFuel, Invoice, InvoiceEmission, SupplyContract
+from tests.factories import fuel, make_facility_fuel, make_invoice, supplier, unit
+
+from .conftest import ENDPOINTS, ApiClient, Endpoint
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot(tenant) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    organization = tenant.organization
+    return {
+        "invoices": list(Invoice.objects.filter(organization=organization).order_by("id").values()),
+        "emissions": list(InvoiceEmission.objects.filter(invoice__organization=organization).order_by("id").values()),
+        "facilities": list(Facility.objects.filter(organization=organization).order_by("id").values()),
+        "fuels": list(FacilityFuel.objects.filter(facility__organization=organization).order_by("id").values()),
+        "contracts": list(SupplyContract.objects.filter(facility__organization=organization).order_by("id").values()),
+    }
+
+
+def fill(value: Any, ids: dict[str, str]) -> Any:
+    text = json.dumps(value)
+    for name, id_ in ids.items():
+        text = text.replace("{" + name + "}", id_)
+    return json.loads(text)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.path}")
+def test_it_never_shows_or_changes_another_organizations_rows(acme, borealis, endpoint: Endpoint):
+    victim_fuel = make_facility_fuel(borealis.facility, "natural_gas")
+    victim_invoice = make_invoice(borealis.facility, supply_contract=borealis.contract, invoice_number="SECRET-1")
+    InvoiceEmission.objects.create(
+        invoice=victim_invoice, category="energy", kg_co2e=1, quantity=1, quantity_unit="kWh"
+    )
+    make_invoice(acme.facility)  # the caller has rows of its own
+    ids = {
+        "invoice": str(victim_invoice.id),
+        "facility": str(borealis.facility.id),
+        "contract": str(borealis.contract.id),
+        "facility_fuel": str(victim_fuel.id),
+        "kwh": str(unit("kwh").id),
+        "diesel": str(fuel("diesel").id),
+        "iberdrola": str(supplier("iberdrola-clientes").id),
+    }
+    before = snapshot(borealis)
+
+    response = ApiClient(acme).request(endpoint.method, fill(endpoint.path, ids), fill(endpoint.body, ids))
+
+    assert response.status_code < 500, response.content
+    if "{" in endpoint.path or (endpoint.body and "{facility}" in json.dumps(endpoint.body)):
+        assert response.status_code in (400, 404), response.content
+    content = response.content.decode()
+    for secret in (*ids.values(), "SECRET-1"):
+        if secret in (ids["kwh"], ids["diesel"], ids["iberdrola"]):
+            continue  # catalogue rows are shared
+        assert secret not in content
+    assert snapshot(borealis) == before
