@@ -123,6 +123,7 @@ class InvoiceAdmin(OrganizationScopedAdmin):
     date_hierarchy = "start_date"
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # per-choice counts would scan the whole table
     list_per_page = 50
     list_max_show_all = 500
     actions = [recalculate_emissions]

@@ -1,0 +1,57 @@
+"""Staff recalculate invoices from the admin and watch the job's progress bar fill without a reload."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from jobs.models import ProcessingJob
+from tests.browser.conftest import ARTIFACTS, BurstWorker
+from tests.factories import make_invoice
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_bulk_recalculation_shows_live_progress_until_complete(page, live_server, acme, rq_queue, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.JOBS_CHUNK_SIZE = 4  # several chunks, so the bar moves in steps
+    get_user_model().objects.create_superuser("browser", "browser@localhost", "browser-pass-123")
+    for _ in range(12):
+        make_invoice(acme.facility)
+
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/invoicing/invoice/")
+    page.fill("#id_username", "browser")
+    page.fill("#id_password", "browser-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#result_list")
+
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "recalculate_emissions")
+    page.click("button[name=index]")
+    assert page.inner_text("[data-testid=selected-count]") == "12"
+    for box in page.query_selector_all("input[name=activity_categories]"):
+        if box.get_attribute("value") not in {"electricity", "energy"}:
+            box.uncheck()
+    page.click("input[type=submit].default")
+
+    page.wait_for_selector(".job-progress")
+    assert "/admin/jobs/processingjob/" in page.url
+    bars = page.query_selector_all(".job-progress")
+    assert len(bars) == 2
+    assert all(bar.get_attribute("aria-valuenow") == "0" for bar in bars)
+    page.evaluate("window.__samePage = true")  # gone if the page were reloaded
+
+    worker = BurstWorker()
+    page.wait_for_function(
+        "[...document.querySelectorAll('.job-progress')].every("
+        "el => el.getAttribute('aria-valuenow') === '100' && !['PENDING', 'PROCESSING'].includes(el.dataset.status))",
+        timeout=120_000,
+    )
+    output = worker.finish()
+    assert worker.process.returncode == 0, output[-3000:]
+
+    assert page.evaluate("window.__samePage") is True
+    texts = [bar.inner_text() for bar in page.query_selector_all(".job-progress-text")]
+    assert texts == ["12 / 12 (100%)", "12 / 12 (100%)"]
+    assert set(ProcessingJob.objects.values_list("items_total", flat=True)) == {12}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "admin_job_list.png"), full_page=True)
