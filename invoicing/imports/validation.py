@@ -18,6 +18,8 @@ from invoicing.models import Facility, FacilityFuel, Organization, StationaryFue
 from .readers import Cell
 from .template import DEFAULT_STATUS, UNIT_DIMENSIONS_BY_TYPE
 
+INVOICE_TYPES = tuple(InvoiceType.values)  # enum .values is rebuilt on every access
+INVOICE_STATUSES = tuple(InvoiceStatus.values)
 MAX_INTEGER_DIGITS = 14  # Invoice.quantity is DECIMAL(20, 6)
 MAX_DECIMAL_PLACES = 6
 
@@ -156,8 +158,8 @@ class RowValidator:
         value = str(value).lower()
         if not value:
             raise _RowProblem("type", "This column is required.")
-        if value not in InvoiceType.values:
-            expected = ", ".join(InvoiceType.values)
+        if value not in INVOICE_TYPES:
+            expected = ", ".join(INVOICE_TYPES)
             raise _RowProblem("type", f"Unknown invoice type {value!r}; expected one of {expected}.")
         return value
 
@@ -234,8 +236,8 @@ class RowValidator:
     @staticmethod
     def _status(value: Cell) -> str:
         value = str(value).lower() or DEFAULT_STATUS
-        if value not in InvoiceStatus.values:
-            expected = ", ".join(InvoiceStatus.values)
+        if value not in INVOICE_STATUSES:
+            expected = ", ".join(INVOICE_STATUSES)
             raise _RowProblem("status", f"Unknown status {value!r}; expected one of {expected}.")
         return value
 
