@@ -10,12 +10,9 @@ def forward(apps, schema_editor):
     load_shipped_datasets(apps)
 
 
-def backward(apps, schema_editor):
-    apps.get_model("invoicing", "EmissionFactor").objects.all().delete()
-    apps.get_model("invoicing", "EmissionFactorDataset").objects.all().delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("invoicing", "0005_emission_factors")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    # Reversing keeps the rows: loading is idempotent, so re-applying finds them unchanged, and
+    # organizations' configurations may point at them. Reversing 0005 drops the tables.
+    operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

@@ -6,7 +6,8 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from invoicing.emissions import calculate_invoices, categories_for_invoice_type
 from invoicing.models import Invoice, InvoiceEmission
@@ -132,3 +133,12 @@ def test_categories_for_invoice_type():
     assert categories_for_invoice_type("heat") == ["stationary", "stationary_generation", "energy"]
     assert "electricity_location_based" in categories_for_invoice_type("electricity")
     assert categories_for_invoice_type("water") == []
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_invoices(acme, django_assert_num_queries):
+    few = [make_invoice(acme.facility, supply_contract=acme.contract).id for _ in range(2)]
+    many = [make_invoice(acme.facility, supply_contract=acme.contract).id for _ in range(30)]
+    with CaptureQueriesContext(connection) as small:
+        calculate_invoices(invoice_ids=few, category="electricity")
+    with django_assert_num_queries(len(small.captured_queries)):
+        calculate_invoices(invoice_ids=many, category="electricity")
