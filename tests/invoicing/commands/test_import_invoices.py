@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from invoicing.models import Invoice
+from tests.factories import make_facility_fuel, supplier
 from tests.invoicing.commands.conftest import electricity_row, heat_row, water_row
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +36,9 @@ def test_it_imports_every_row_of_a_valid_file_as_bulk_file_invoices(acme_gas, ru
     assert electricity.quantity == Decimal("1500.5")
     assert electricity.original_quantity == Decimal("1500.5")
     assert electricity.supply_contract == acme_gas.contract  # found from facility, CUPS and date
-    assert electricity.supplier.code == "iberdrola-clientes"
-    assert invoices["heat"].facility_fuel.fuel.code == "natural_gas"
-    assert invoices["heat"].supplier.code == "naturgy-iberia"
+    assert electricity.supplier == supplier("iberdrola-clientes")
+    assert invoices["heat"].facility_fuel == make_facility_fuel(acme_gas.facility, "natural_gas")
+    assert invoices["heat"].supplier == supplier("naturgy-iberia")
     assert invoices["water"].status == "active"  # the documented default
 
 
