@@ -72,7 +72,11 @@ def choose(pool: FactorPool, category: str, facts: InvoiceFacts) -> Choice:
     if custom is not None:
         return custom
     if category == C.ELECTRICITY:
-        return market_based(pool, facts)
+        # Invoices of one site and year share the answer; the hierarchy scans a few hundred rows.
+        key = (facts.organization_id, facts.country, facts.region, facts.year, facts.unit, facts.supplier_legal_name)
+        if key not in pool.memo:
+            pool.memo[key] = market_based(pool, facts)
+        return pool.memo[key]
     rows = pool.rows(category, facts.country, facts.region, STANDARD_KINDS[category])
     if category in NEEDS_FUEL:
         rows = [r for r in rows if r.fuel is not None and r.fuel.code == facts.fuel]

@@ -58,6 +58,7 @@ class FactorPool:
     """Factor rows, datasets, configurations and custom factors for one calculation."""
 
     def __init__(self, *, categories: list[str], countries: set[str], organization_ids: set[uuid.UUID]) -> None:
+        self.memo: dict[tuple[Any, ...], Choice] = {}
         self.datasets = {d.id: d for d in EmissionFactorDataset.objects.all()}
         self.factors: dict[tuple[str, str], list[EmissionFactor]] = defaultdict(list)
         rows = EmissionFactor.objects.filter(category__in=categories, country__in=countries).select_related(
