@@ -73,12 +73,12 @@ class ProgressBars:
         self.unit = unit
         self.bars: dict[str, tqdm] = {}
 
-    def __call__(self, name: str, done: int, total: int) -> None:
+    def __call__(self, name: str, done: int, total: int, *, description: str | None = None) -> None:
         bar = self.bars.get(name)
         if bar is None:
             bar = self.bars[name] = tqdm(
                 total=total,
-                desc=name,
+                desc=description or name,
                 unit=self.unit,
                 file=sys.stderr,
                 disable=None if self.enabled else True,
@@ -86,6 +86,8 @@ class ProgressBars:
                 dynamic_ncols=True,
                 leave=True,
             )
+        if description:
+            bar.set_description_str(description, refresh=False)
         bar.total = total
         bar.n = done
         bar.refresh()

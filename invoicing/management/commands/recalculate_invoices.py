@@ -113,7 +113,8 @@ class Command(DomainCommand):
             while True:
                 jobs = list(ProcessingJob.objects.filter(id__in=job_ids).order_by("activity_category"))
                 for job in jobs:
-                    bars(f"{job.activity_category} [{job.status}]", job.items_done, job.items_total)
+                    label = f"{job.activity_category} [{job.status}]"
+                    bars(str(job.id), job.items_done, job.items_total, description=label)
                 if not any(job.is_active for job in jobs):
                     break
                 if deadline is not None and time.monotonic() > deadline:
