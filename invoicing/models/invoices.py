@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
@@ -14,7 +16,10 @@ from .facilities import Facility, FacilityFuel, SupplyContract
 from .functions import CupsIsValid
 from .organizations import Organization
 
-QUANTITY = {"max_digits": 20, "decimal_places": 6}
+
+def quantity_field(**options: Any) -> models.DecimalField:
+    """Quantities and kg CO2e: 20 digits, 6 decimals."""
+    return models.DecimalField(max_digits=20, decimal_places=6, **options)
 
 
 class Invoice(TimestampedModel):
@@ -26,9 +31,9 @@ class Invoice(TimestampedModel):
     source = models.CharField(
         max_length=10, choices=InvoiceSource.choices, null=True, blank=True, help_text="Empty for legacy rows."
     )
-    quantity = models.DecimalField(**QUANTITY)
+    quantity = quantity_field()
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    original_quantity = models.DecimalField(**QUANTITY, help_text="The quantity as first entered.")
+    original_quantity = quantity_field(help_text="The quantity as first entered.")
     original_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField()
@@ -44,8 +49,8 @@ class Invoice(TimestampedModel):
         FacilityFuel, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
     cups = models.CharField(max_length=22, null=True, blank=True)
-    co2e = models.DecimalField(**QUANTITY, null=True, blank=True, help_text="kg CO2e; empty until calculated.")
-    total_energy_kwh = models.DecimalField(**QUANTITY, null=True, blank=True)
+    co2e = quantity_field(null=True, blank=True, help_text="kg CO2e; empty until calculated.")
+    total_energy_kwh = quantity_field(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
     )
@@ -98,8 +103,8 @@ class InvoiceEmission(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="emissions")
     category = models.CharField(max_length=45, choices=ActivityCategory.choices)
-    kg_co2e = models.DecimalField(**QUANTITY, help_text="kg CO2e (kWh for the energy category).")
-    biogenic_co2_kg = models.DecimalField(**QUANTITY, null=True, blank=True)
+    kg_co2e = quantity_field(help_text="kg CO2e (kWh for the energy category).")
+    biogenic_co2_kg = quantity_field(null=True, blank=True)
     quantity = models.DecimalField(max_digits=24, decimal_places=8, help_text="Quantity in the factor's unit.")
     quantity_unit = models.CharField(max_length=20)
     conversion = models.CharField(max_length=300, blank=True, default="")
