@@ -5,7 +5,7 @@ from django.db import models
 
 from .base import TimestampedModel, country_code_check
 from .catalog import StationaryFuel, Supplier
-from .functions import CupsIsValid, CupsListIsValid
+from .functions import CupsListIsValid, cups_absent_or_valid
 from .organizations import Organization
 
 
@@ -66,7 +66,7 @@ class SupplyContract(TimestampedModel):
                 name="invoicing_supplycontract_end_after_start",
             ),
             models.CheckConstraint(
-                condition=models.Q(cups__isnull=True) | CupsIsValid("cups"),
+                condition=cups_absent_or_valid(),
                 name="invoicing_supplycontract_cups_valid",
             ),
         ]

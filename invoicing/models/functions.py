@@ -1,5 +1,7 @@
 """ORM wrappers for the SQL functions installed by migration invoicing.0001."""
 
+from typing import cast
+
 from django.db import models
 
 
@@ -11,3 +13,9 @@ class CupsIsValid(models.Func):
 class CupsListIsValid(models.Func):
     function = "invoicing_cups_all_valid"
     output_field = models.BooleanField()
+
+
+def cups_absent_or_valid(field: str = "cups") -> models.Q:
+    """CHECK condition: no CUPS, or one whose check letters match."""
+    # Q | boolean expression is a valid condition; django-stubs types the result as Combinable.
+    return cast(models.Q, models.Q(**{f"{field}__isnull": True}) | CupsIsValid(field))

@@ -13,7 +13,7 @@ from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, In
 from .base import TimestampedModel, in_choices
 from .catalog import Unit
 from .facilities import Facility, FacilityFuel, SupplyContract
-from .functions import CupsIsValid
+from .functions import cups_absent_or_valid
 from .organizations import Organization
 
 
@@ -68,9 +68,7 @@ class Invoice(TimestampedModel):
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")), name="invoicing_invoice_end_after_start"
             ),
-            models.CheckConstraint(
-                condition=models.Q(cups__isnull=True) | CupsIsValid("cups"), name="invoicing_invoice_cups_valid"
-            ),
+            models.CheckConstraint(condition=cups_absent_or_valid(), name="invoicing_invoice_cups_valid"),
             # The natural key used by imports: one bill per facility, number and period.
             models.UniqueConstraint(
                 fields=["organization", "facility", "invoice_number", "start_date", "end_date"],
