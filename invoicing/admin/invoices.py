@@ -14,6 +14,7 @@ from invoicing.choices import CATEGORY_SCOPE
 from invoicing.cups import normalize_cups
 from invoicing.models import Invoice, InvoiceEmission
 
+from .changelist import InvoiceChangeList
 from .filters import CalculatedFilter, FacilityFilter, OrganizationFilter, PeriodFilter, SourceFilter, SupplierFilter
 from .paginator import EstimatedCountPaginator
 from .permissions import OrganizationScopedAdmin, organization_ids
@@ -125,6 +126,9 @@ class InvoiceAdmin(OrganizationScopedAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # per-choice counts would scan the whole table
     list_per_page = 50
+    # Served by the (organization, -created_at, -id) index: newest first within each organization.
+    # A global newest-first order would sort all rows on every load (1.6 s at 1M) for want of an index.
+    ordering = ("organization_id", "-created_at", "-id")
     list_max_show_all = 500
     actions = [recalculate_emissions]
     inlines = [InvoiceEmissionInline]
@@ -174,6 +178,9 @@ class InvoiceAdmin(OrganizationScopedAdmin):
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return self.has_recalculate_permission(request)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[InvoiceChangeList]:
+        return InvoiceChangeList
 
     def get_search_results(
         self, request: HttpRequest, queryset: models.QuerySet[Any], search_term: str

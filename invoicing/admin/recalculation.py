@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import models
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -50,16 +51,15 @@ def applicable_categories(invoice_types: list[str]) -> list[str]:
 
 
 def _selection_facts(queryset: models.QuerySet[Any]) -> tuple[int, list[Any], list[str]]:
-    """Count, organizations (at most two: enough to refuse a mix) and distinct types, all in SQL."""
+    """Count and distinct types (one GROUP BY) and organizations (at most two: enough to refuse a mix)."""
     unordered = queryset.order_by()
-    count = unordered.count()
-    first = list(unordered.values_list("organization_id", flat=True)[:1])
-    organization_ids = first
-    if first:
-        other = list(unordered.exclude(organization_id=first[0]).values_list("organization_id", flat=True)[:1])
-        organization_ids = first + other
-    types = sorted(unordered.values_list("type", flat=True).distinct())
-    return count, organization_ids, types
+    per_type = dict(unordered.values_list("type").annotate(n=Count("pk")).values_list("type", "n"))
+    count = sum(per_type.values())
+    organization_ids = list(unordered.values_list("organization_id", flat=True)[:1])
+    if organization_ids:
+        other = unordered.exclude(organization_id=organization_ids[0]).values_list("organization_id", flat=True)
+        organization_ids += list(other[:1])
+    return count, organization_ids, sorted(per_type)
 
 
 @admin.action(description="Recalculate emissions…", permissions=["recalculate"])

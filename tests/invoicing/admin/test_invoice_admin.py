@@ -138,3 +138,16 @@ def test_staff_without_memberships_see_no_invoices(client, django_user_model) ->
     user = django_user_model.objects.create_user("nobody", password="x-pass-123", is_staff=True)
     client.force_login(user)
     assert client.get(CHANGELIST).status_code == 403
+
+
+def test_the_date_hierarchy_drills_down_from_years_to_months(admin_client_root, acme) -> None:
+    from datetime import date
+
+    make_invoice(acme.facility, start_date=date(2023, 3, 1), end_date=date(2023, 3, 31))
+    make_invoice(acme.facility, start_date=date(2024, 5, 1), end_date=date(2024, 5, 31))
+    years = admin_client_root.get(CHANGELIST).content.decode()
+    assert "?start_date__year=2023" in years
+    assert "?start_date__year=2024" in years
+    months = admin_client_root.get(CHANGELIST + "?start_date__year=2024").content.decode()
+    assert "start_date__month=5" in months
+    assert "start_date__month=3" not in months

@@ -1,0 +1,161 @@
+"""Server time of the invoice admin at 1,000,000 invoices (target: changelist under 500 ms).
+
+Data: H3's COPY generator (`invoicing.services.generation`) when it is installed, else one
+set-based INSERT … SELECT generate_series. Rows are tagged by organization name ("Bench admin …")
+and topped up, so a second run reuses them. Timings go through Django's test client in-process
+(no network): that is the server time of a request, median of several runs after a warm-up.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from bench.common import Result
+
+FULL_ROWS = 1_000_000
+QUICK_ROWS = 50_000
+ORGANIZATIONS = ("Bench admin Iberia", "Bench admin Nordics", "Bench admin Alps")
+FACILITIES_PER_ORGANIZATION = 20
+RUNS = 5
+TARGET_MS = 500.0
+
+
+def _world() -> tuple[list[Any], Any, Any]:
+    from django.contrib.auth import get_user_model
+
+    from invoicing.models import Facility, Organization
+    from invoicing.services.organizations import membership_grant
+
+    organizations = []
+    for name in ORGANIZATIONS:
+        organization, _ = Organization.objects.get_or_create(name=name, defaults={"country": "ES"})
+        for number in range(FACILITIES_PER_ORGANIZATION - organization.facilities.count()):
+            Facility.objects.create(organization=organization, name=f"Site {number:03d}", country="ES")
+        organizations.append(organization)
+    users = get_user_model().objects
+    root = users.filter(username="bench-root").first() or users.create_superuser("bench-root", "", "bench-pass-123")
+    member = users.filter(username="bench-member").first() or users.create_user(
+        "bench-member", password="bench-pass-123", is_staff=True
+    )
+    membership_grant(user=member, organization=organizations[0])
+    return organizations, root, member
+
+
+def _generate(organizations: list[Any], rows: int) -> int:
+    """Top the bench organizations up to `rows` invoices; returns how many were added."""
+    from django.db import connection
+
+    from invoicing.models import Invoice, Unit
+
+    have = Invoice.objects.filter(organization__in=organizations).count()
+    missing = rows - have
+    if missing <= 0:
+        return 0
+    kwh = Unit.objects.get(code="kwh").pk
+    # Half of the rows in the first organization, the rest split: a big tenant and two smaller ones.
+    shares = [missing // 2, missing // 4, missing - missing // 2 - missing // 4]
+    with connection.cursor() as cursor:
+        for organization, count in zip(organizations, shares, strict=True):
+            facilities = [str(pk) for pk in organization.facilities.values_list("pk", flat=True)]
+            cursor.execute(
+                """
+                INSERT INTO invoicing_invoice (id, organization_id, type, status, source, quantity, unit_id,
+                    original_quantity, original_unit_id, start_date, end_date, invoice_number, facility_id,
+                    co2e, total_energy_kwh, created_at, updated_at)
+                SELECT gen_random_uuid(), %(organization)s,
+                    CASE WHEN g %% 5 = 0 THEN 'heat' ELSE 'electricity' END,
+                    (ARRAY['active','active','active','review','uploaded'])[1 + g %% 5],
+                    (ARRAY['manual','pdf','bulk_file','datadis',NULL])[1 + g %% 5],
+                    q, %(kwh)s, q, %(kwh)s, d, d + 27, 'BENCH-' || %(offset)s + g,
+                    (%(facilities)s::uuid[])[1 + g %% %(facility_count)s],
+                    CASE WHEN g %% 3 = 0 THEN NULL ELSE q * 0.25 END, q,
+                    now() - (g || ' seconds')::interval, now()
+                FROM generate_series(1, %(count)s) AS g,
+                    LATERAL (SELECT (100 + g %% 9000)::numeric AS q,
+                                    DATE '2019-01-01' + ((g * 7) %% 2500) AS d) AS v
+                """,
+                {
+                    "organization": str(organization.pk),
+                    "kwh": str(kwh),
+                    "offset": have,
+                    "facilities": facilities,
+                    "facility_count": len(facilities),
+                    "count": count,
+                },
+            )
+        cursor.execute("ANALYZE invoicing_invoice")
+    return missing
+
+
+def _time(client: Any, url: str, *, data: dict[str, Any] | None = None) -> float:
+    call = (lambda: client.post(url, data)) if data is not None else (lambda: client.get(url))
+    response = call()  # warm-up (plans, caches)
+    assert response.status_code == 200, (url, response.status_code)
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def run(options: Any) -> list[Result]:
+    from django.conf import settings
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from invoicing.models import Invoice
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    setup_test_environment()
+    rows = QUICK_ROWS if getattr(options, "quick", False) else FULL_ROWS
+    organizations, root, member = _world()
+    started = time.perf_counter()
+    added = _generate(organizations, rows)
+    generated_s = time.perf_counter() - started
+    total = Invoice.objects.count()
+
+    client = Client()
+    client.force_login(root)
+    base = "/admin/invoicing/invoice/"
+    first = organizations[0]
+    some_ids = [str(pk) for pk in Invoice.objects.filter(organization=first).values_list("pk", flat=True)[:50]]
+    scenarios = [
+        ("changelist, unfiltered (superuser)", base, None, True),
+        ("changelist, page 2000 (superuser)", base + "?p=2000", None, False),
+        ("changelist, type=electricity", base + "?type__exact=electricity", None, False),
+        ("changelist, one organization", base + f"?organization={first.pk}", None, False),
+        ("changelist, not calculated + source legacy", base + "?co2e_status=not_calculated&source=legacy", None, False),
+        ("changelist, search invoice number", base + "?q=BENCH-12345", None, False),
+        ("changelist, date hierarchy year 2022", base + "?start_date__year=2022", None, False),
+        (
+            "intermediate page, select all of one organization",
+            base + f"?organization={first.pk}",
+            {"action": "recalculate_emissions", "index": "0", "select_across": "1", ACTION_CHECKBOX_NAME: some_ids},
+            False,
+        ),
+    ]
+    results = []
+    extra = {"invoices": total, "added": added, "generate_s": round(generated_s, 1)}
+    for name, url, data, targeted in scenarios:
+        ms = _time(client, url, data=data)
+        results.append(
+            Result(
+                name=name,
+                value=ms,
+                unit="ms",
+                target=f"< {TARGET_MS:.0f} ms at 1M" if targeted else "",
+                ok=(ms < TARGET_MS) if targeted and rows == FULL_ROWS else None,
+                extra=extra,
+            )
+        )
+    member_client = Client()
+    member_client.force_login(member)
+    ms = _time(member_client, base)
+    results.append(
+        Result(name="changelist, unfiltered (member of the big organization)", value=ms, unit="ms", extra=extra)
+    )
+    return results
