@@ -35,10 +35,8 @@ def _world() -> tuple[list[Any], Any, Any]:
             Facility.objects.create(organization=organization, name=f"Site {number:03d}", country="ES")
         organizations.append(organization)
     users = get_user_model().objects
-    root = users.filter(username="bench-root").first() or users.create_superuser("bench-root", "", "bench-pass-123")
-    member = users.filter(username="bench-member").first() or users.create_user(
-        "bench-member", password="bench-pass-123", is_staff=True
-    )
+    root = users.filter(username="bench-root").first() or users.create_superuser("bench-root", "", None)
+    member = users.filter(username="bench-member").first() or users.create_user("bench-member", is_staff=True)
     membership_grant(user=member, organization=organizations[0])
     return organizations, root, member
 
