@@ -137,7 +137,7 @@ def run(options: Any) -> list[Result]:
         ),
     ]
     results = []
-    extra = {"invoices": total, "added": added, "generate_s": round(generated_s, 1)}
+    extra: dict[str, object] = {"invoices": total, "added": added, "generate_s": round(generated_s, 1)}
     for name, url, data, targeted in scenarios:
         ms = _time(client, url, data=data)
         results.append(
