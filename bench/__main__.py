@@ -1,6 +1,9 @@
 """Run the benchmarks: `python -m bench [--only NAME ...] [--quick]`.
 
-Results are printed as a table and written to artifacts/bench.json.
+Benchmarks run against a separate database, `<name>_bench` on the same server as DATABASE_URL
+(created and migrated if needed), never against the development data. Data sets generated
+there are kept and reused by later runs. Results are printed as a table and written to
+artifacts/bench.json.
 """
 
 from __future__ import annotations
@@ -19,6 +22,28 @@ import django
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def bench_database_url() -> str:
+    """DATABASE_URL with the database name suffixed `_bench`; the database is created if missing."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    sys.path.insert(0, str(ROOT))
+    from config import embedded
+
+    url = os.environ.get("DATABASE_URL") or embedded.postgres_url()
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "postgres"
+    if name.endswith("_bench"):
+        return url
+    bench_name = f"{name}_bench"
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench_name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(bench_name)))
+    return urlunsplit(parts._replace(path=f"/{bench_name}"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", action="append", default=[], help="run only bench_<NAME> (repeatable)")
@@ -27,7 +52,11 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "0")
     sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = bench_database_url()
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     results = []
     names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_"))
     for name in names:

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType
 from invoicing.cups import cups_base, is_valid_cups, normalize_cups
 
-from .params import MultiValueFilter, SortFilter
+from .params import MultiValueFilter, SortFilter, StrictFilterSet
 
 # API name → model field; the tie-breaker `id` is added by SortFilter.
 INVOICE_SORT_FIELDS = {
@@ -55,7 +55,7 @@ def _utc_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-class InvoiceFilterSet(django_filters.FilterSet):
+class InvoiceFilterSet(StrictFilterSet):
     type = MultiValueFilter(child=_choice(InvoiceType.choices), help_text="Invoice types.")
     status = MultiValueFilter(child=_choice(InvoiceStatus.choices), help_text="Invoice statuses.")
     facility_id = MultiValueFilter(field_name="facility_id", child=_uuid(), help_text="Facility ids.")

@@ -1,0 +1,178 @@
+"""GET /v1/invoices through gunicorn at 1,000,000 invoices, beside the same SQL run directly.
+
+Data: 10 organizations holding 1,000,000 invoices (`--quick`: 100,000), generated once with
+`generate_invoices` and reused. For each case the SQL the API runs (captured once in process,
+minus the API-key lookup) is also run through psycopg and serialised with `json`, so the ratio
+shows what the HTTP server, Django and DRF add. Targets (issue 3): median <= 1.5 x direct, and the
+first three cases under 50 ms.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Result
+
+ROOT = Path(__file__).resolve().parent.parent
+ORGANIZATIONS = 10
+CASES = [
+    ("plain first page", "", True),
+    ("two array filters + sort", "type[]=electricity&status[]=active&status[]=review&sort=-start_date", True),
+    ("partial invoice_id match", "invoice_id=2023-00012", True),
+    ("deep page", "page={deep}&size=50", False),
+]
+
+
+def _ensure_data(quick: bool) -> Any:
+    from django.core.management import call_command
+
+    from invoicing.models import Invoice, Organization
+
+    total = 100_000 if quick else 1_000_000
+    prefix = "Bench API quick" if quick else "Bench API"
+    first = Organization.objects.filter(name=f"{prefix} 01").first()
+    if first is None:
+        print(f"  generating {total:,} invoices across {ORGANIZATIONS} organizations…", flush=True)
+        began = time.monotonic()
+        call_command(
+            "generate_invoices",
+            organizations=str(ORGANIZATIONS),
+            invoices=str(total),
+            name_prefix=prefix,
+            stdout=sys.stderr,
+        )
+        print(f"  generated in {time.monotonic() - began:.1f} s", flush=True)
+        first = Organization.objects.get(name=f"{prefix} 01")
+    return first, Invoice.objects.filter(organization=first).count()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DEBUG": "0", "DB_CONN_MAX_AGE": "600"}
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            _get(port, "/v1/schema/", {})
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def _captured_sql(path: str, headers: dict[str, str]) -> list[str]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(headers=headers)
+    client.get(path)  # warm: refreshes the key's last_used_at
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return [q["sql"] for q in queries.captured_queries if "invoicing_apikey" not in q["sql"]]
+
+
+def _direct(conn: Any, statements: list[str]) -> bytes:
+    body: dict[str, Any] = {}
+    for statement in statements:
+        rows = conn.execute(statement).fetchall()
+        body.setdefault("total", rows[0][0] if rows and len(rows[0]) == 1 else None)
+        body["items"] = rows
+    return json.dumps(body, default=str).encode()
+
+
+def _timed(call: Any, repeats: int) -> list[float]:
+    for _ in range(3):
+        call()
+    samples = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+    return samples
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def run(options: Any) -> list[Result]:
+    import psycopg
+    from invoicing.services.organizations import api_key_create
+
+    organization, count = _ensure_data(options.quick)
+    key = api_key_create(organization=organization, name="bench").plaintext
+    headers = {"x-api-key": key, "x-organization-id": str(organization.id)}
+    deep = max(1, count // 50 - 10)
+    repeats = 20 if options.quick else 60
+    port = _free_port()
+    server = _start_gunicorn(port)
+    results = []
+    try:
+        with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+            for name, query, fast in CASES:
+                path = "/v1/invoices" + ("?" + query.format(deep=deep) if query else "")
+                statements = _captured_sql(path, headers)
+                status, body = _get(port, path, headers)
+                assert status == 200, body[:300]
+                total = json.loads(body)["total"]
+                api = _timed(lambda p=path: _get(port, p, headers), repeats)
+                direct = _timed(lambda s=statements: _direct(conn, s), repeats)
+                ratio = statistics.median(api) / statistics.median(direct)
+                extra = {"path": path, "total": total, "direct_p95_ms": round(_p95(direct), 2)}
+                results += [
+                    Result(
+                        f"{name}: API median",
+                        statistics.median(api),
+                        "ms",
+                        target="< 50 ms" if fast else "",
+                        ok=(statistics.median(api) < 50) if fast else None,
+                        extra=extra,
+                    ),
+                    Result(f"{name}: API p95", _p95(api), "ms"),
+                    Result(f"{name}: direct SQL + json median", statistics.median(direct), "ms", extra=extra),
+                    Result(f"{name}: API / direct (median)", ratio, "x", target="≤ 1.5", ok=ratio <= 1.5),
+                ]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return results
