@@ -137,6 +137,7 @@ def _p95(samples: list[float]) -> float:
 
 def run(options: Any) -> list[Result]:
     import psycopg
+
     from invoicing.services.organizations import api_key_create
 
     organization, count = _ensure_data(options.quick)
