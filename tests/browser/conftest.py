@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import django_rq
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -26,6 +26,9 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         pytest.fail("Debian's chromium is missing: run `make browser` (make test does).")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server's request threads close their connection after each request instead of keeping it
+    # (CONN_MAX_AGE), so that no idle session is left to block dropping the test database.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
