@@ -67,8 +67,16 @@ class ProcessingJobErrorSerializer(serializers.ModelSerializer):
 
 
 class ProcessingJobDetailSerializer(ProcessingJobSerializer):
-    errors = ProcessingJobErrorSerializer(many=True, read_only=True, source="shown_errors")
-    errors_count = serializers.IntegerField(read_only=True, help_text="All per-invoice errors, even those not shown.")
+    """For the schema only: the view adds `errors` and `errors_count` (a field named `errors` would shadow
+    the serializer's own `errors`)."""
 
     class Meta(ProcessingJobSerializer.Meta):
-        fields = [*ProcessingJobSerializer.Meta.fields, "errors", "errors_count"]
+        fields = ProcessingJobSerializer.Meta.fields
+
+
+def processing_job_detail(job: ProcessingJob, errors: list[ProcessingJobError], errors_count: int) -> dict[str, Any]:
+    return {
+        **ProcessingJobSerializer(job).data,
+        "errors": ProcessingJobErrorSerializer(errors, many=True).data,
+        "errors_count": errors_count,
+    }

@@ -25,6 +25,7 @@ from .serializers import (
     ProcessingJobSerializer,
     RecalculateRequestSerializer,
     RecalculateResponseSerializer,
+    processing_job_detail,
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -94,5 +95,5 @@ class ProcessingJobViewSet(OrganizationScopedViewSet):
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         job = processing_job_get(organization=self.organization, job_id=pk)
-        job.shown_errors, job.errors_count = processing_job_errors(job=job)  # type: ignore[attr-defined]
-        return Response(ProcessingJobDetailSerializer(job).data)
+        errors, errors_count = processing_job_errors(job=job)
+        return Response(processing_job_detail(job, errors, errors_count))

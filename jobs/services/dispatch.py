@@ -54,11 +54,12 @@ def processing_job_chunks_dispatch(*, job: ProcessingJob, numbers: Sequence[int]
     """Enqueue one task per chunk (so several workers share a job) and record their ids on the chunks."""
     if not numbers:
         return 0
-    queue = get_queue()
-    _enqueue_chunks(queue, job.id, numbers, attempt)
+    # Record the task ids first: a chunk task that started while this UPDATE still held the chunk rows
+    # would skip its (locked) chunk.
     ProcessingJobChunk.objects.filter(job=job, number__in=numbers, status=ChunkStatus.PENDING).update(
         rq_job_id=Concat(Value(f"pj-{job.id}-c"), Cast("number", CharField()), Value(f"-a{attempt}"))
     )
+    _enqueue_chunks(get_queue(), job.id, numbers, attempt)
     return len(numbers)
 
 

@@ -74,14 +74,19 @@ def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
 
     with transaction.atomic():
         chunk = (
-            ProcessingJobChunk.objects.select_for_update(skip_locked=True)
+            # of=self and no ordering: Meta.ordering would join (and lock) the job row, which other chunks
+            # update at their end, and SKIP LOCKED would then skip this chunk.
+            ProcessingJobChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(job_id=job_id, number=number, status=ChunkStatus.PENDING)
+            .order_by()
             .first()
         )
         if chunk is None:
+            logger.info("chunk %s of job %s: already done or being done by another worker", number, job_id)
             return False
         job = ProcessingJob.objects.only("id", "status", "activity_category").get(id=job_id)
         if job.status != JobStatus.PROCESSING:
+            logger.info("chunk %s of job %s: skipped, the job is %s", number, job_id, job.status)
             return False  # cancelled or failed: stop here, the chunk stays pending
         ids = list(
             ProcessingJobInvoice.objects.filter(job_id=job_id, chunk=number).values_list("invoice_id", flat=True)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,12 +58,13 @@ class WorkerProcess:
     """A long-running worker in its own process group, so that SIGKILL also takes its work horse."""
 
     def __init__(self) -> None:
+        self.log = tempfile.NamedTemporaryFile(prefix="rqworker-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "rqworker", settings.JOBS_QUEUE],
             cwd=ROOT,
             env=worker_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -90,5 +92,8 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 120, what: str
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
+            from jobs.models import ProcessingJob
+
+            state = list(ProcessingJob.objects.values_list("status", "items_success", "items_failed", "last_error"))
+            raise AssertionError(f"gave up waiting for {what}: {state}")
         time.sleep(0.05)
