@@ -63,11 +63,13 @@ class PagePagination(BasePagination):
             default=self.default_size,
             maximum=self.max_size,
         )
-        self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         offset = (self.page - 1) * self.size
-        if offset >= self.total:
-            return []  # past the end: no query for the rows
-        return list(queryset[offset : offset + self.size])
+        rows = list(queryset[offset : offset + self.size])
+        if len(rows) < self.size and (rows or offset == 0):
+            self.total = offset + len(rows)  # the last page: the count is known without a COUNT query
+        else:
+            self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        return rows
 
     @property
     def pages(self) -> int:
