@@ -16,6 +16,7 @@ from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType, UnitDim
 from invoicing.cups import is_valid_cups, normalize_cups
 from invoicing.errors import ConflictError, ValidationError
 from invoicing.models import Facility, FacilityFuel, Invoice, Organization, Supplier, SupplyContract, Unit
+from invoicing.services.recalculation import invoice_recalculation_schedule
 
 MAX_INTEGER_DIGITS = 14  # DecimalField(max_digits=20, decimal_places=6)
 MAX_DECIMAL_PLACES = 6
@@ -216,7 +217,9 @@ def invoice_create(
         original_unit_id=draft.unit_id,
         uploaded_by=uploaded_by,  # type: ignore[misc]
     )
-    return _save(invoice, draft)
+    invoice = _save(invoice, draft)
+    invoice_recalculation_schedule(invoice=invoice)  # H5: its categories are calculated by background jobs
+    return invoice
 
 
 @transaction.atomic
@@ -259,7 +262,9 @@ def invoice_update(
     draft = _validated(
         replace(current, **changes), organization=invoice.organization, require_fuel="facility_fuel_id" in changes
     )
-    return _save(invoice, draft)
+    invoice = _save(invoice, draft)
+    invoice_recalculation_schedule(invoice=invoice, changed=changes)  # H5: recalculated if an input changed
+    return invoice
 
 
 @transaction.atomic

@@ -168,3 +168,38 @@ def _insert_invoice_sets(jobs: list[ProcessingJob], scoped: QuerySet[Invoice]) -
             job.chunks_total = cursor.rowcount
     ProcessingJob.objects.bulk_update(jobs, ["items_total", "chunks_total"])
     return count
+
+
+# Changes to these invoice fields change its emissions (invoice_update schedules a recalculation).
+EMISSION_INPUTS = frozenset(
+    {
+        "quantity",
+        "unit_id",
+        "start_date",
+        "end_date",
+        "facility_id",
+        "facility_fuel_id",
+        "supply_contract_id",
+        "supplier_id",
+    }
+)
+
+
+def invoice_recalculation_schedule(*, invoice: Invoice, changed: Iterable[str] | None = None) -> None:
+    """After the current transaction commits, calculate every category of a new (or corrected) invoice.
+
+    `changed`: the fields an update touched; nothing is scheduled unless one of EMISSION_INPUTS is among
+    them. Runs as background jobs with trigger "system"; errors are logged, never raised to the caller.
+    """
+    if changed is not None and not EMISSION_INPUTS & set(changed):
+        return
+    organization, invoice_id, invoice_type = invoice.organization, invoice.id, invoice.type
+
+    def start() -> None:
+        categories = [c for c, types in CATEGORY_INVOICE_TYPES.items() if invoice_type in types]
+        if categories:
+            invoice_recalculation_start(
+                organization=organization, invoices=[invoice_id], activity_categories=categories, trigger="system"
+            )
+
+    transaction.on_commit(start, robust=True)
