@@ -271,7 +271,7 @@ class RowValidator:
             raise _RowProblem("fuel", "Heat invoices need a fuel.")
         if facility is None:
             return None
-        facility_fuel = self.facility_fuels_by_id.get(value)
+        facility_fuel = self.facility_fuels_by_id.get(value.lower())
         if facility_fuel is not None and facility_fuel.facility_id == facility.id:
             return facility_fuel
         fuel = self.fuels.get(value.casefold()) or self.fuels.get(value)

@@ -274,3 +274,26 @@ def test_the_documented_template_imports_as_it_is(acme_gas, run_command, setting
     output = run_command(*import_args(path, acme_gas, "--dry-run"))
 
     assert output.stdout.startswith("3 rows read; 3 invoices would be created")
+
+
+def test_the_new_invoices_emissions_are_started_per_type_with_every_applicable_category(
+    acme_gas, run_command, write_csv
+):
+    from jobs.models import ProcessingJob
+
+    path = write_csv([electricity_row(), heat_row(), water_row()])
+
+    output = run_command(*import_args(path, acme_gas))
+
+    jobs = ProcessingJob.objects.all()
+    assert sorted((job.activity_category, job.items_total, job.trigger) for job in jobs) == [
+        ("electricity", 1, "command"),
+        ("electricity_generation", 1, "command"),
+        ("electricity_location_based", 1, "command"),
+        ("electricity_transmission_and_distribution", 1, "command"),
+        ("energy", 1, "command"),
+        ("energy", 1, "command"),
+        ("stationary", 1, "command"),
+        ("stationary_generation", 1, "command"),
+    ]
+    assert "Emissions are being calculated by 8 background jobs:" in output.stdout.splitlines()

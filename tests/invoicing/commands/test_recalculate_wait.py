@@ -74,3 +74,21 @@ def test_wait_exits_non_zero_with_the_reasons_when_an_invoice_cannot_be_calculat
     assert stderr.getvalue().splitlines() == [
         "1 invoice(s), stationary: NO_FUEL: The heat invoice has no facility fuel, so no fuel factor applies."
     ]
+
+
+def test_imported_invoices_get_their_emissions_from_a_real_worker(acme_gas, worker, write_csv, run_command):
+    from invoicing.models import Invoice
+    from jobs.models import ACTIVE_STATUSES
+    from tests.invoicing.commands.conftest import electricity_row, heat_row, water_row
+    from tests.jobs.conftest import wait_until
+
+    path = write_csv([electricity_row(), heat_row(), water_row()])
+
+    run_command("import_invoices", str(path), "--organization", str(acme_gas.organization.id))
+    wait_until(lambda: not ProcessingJob.objects.filter(status__in=ACTIVE_STATUSES).exists(), what="the import's jobs")
+
+    invoices = {invoice.type: invoice for invoice in Invoice.objects.all()}
+    assert (invoices["electricity"].co2e or 0) > 0
+    assert invoices["electricity"].total_energy_kwh == invoices["electricity"].quantity
+    assert (invoices["heat"].co2e or 0) > 0
+    assert invoices["water"].co2e is None
