@@ -10,7 +10,7 @@ from jobs.models import ProcessingJob
 from tests.browser.conftest import ARTIFACTS, BurstWorker
 from tests.factories import make_invoice
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_a_bulk_recalculation_shows_live_progress_until_complete(page, live_server, acme, rq_queue, settings) -> None:  # type: ignore[no-untyped-def]
