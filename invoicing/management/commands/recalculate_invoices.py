@@ -144,10 +144,12 @@ class Command(DomainCommand):
                 f"{reason['invoices']} invoice(s), {reason['job__activity_category']}: "
                 f"{reason['code']}: {reason['message']}"
             )
-        raise CommandError(
-            f"{len(failed_jobs)} of {len(jobs)} jobs did not complete and {failed_invoices} invoice(s) could not "
-            "be calculated; the reasons are above."
-        )
+        problems = []
+        if failed_jobs:
+            problems.append(f"{len(failed_jobs)} of {len(jobs)} jobs did not complete")
+        if failed_invoices:
+            problems.append(f"{failed_invoices} invoice(s) could not be calculated")
+        raise CommandError(f"{' and '.join(problems).capitalize()}; the reasons are above.")
 
 
 def _choices(values: list[str], allowed: list[str], option: str, what: str) -> list[str]:
