@@ -119,3 +119,9 @@ def test_retry_failed_starts_a_new_job_over_the_failed_invoices(root, acme) -> N
     assert list(retry.invoices.all()) == [failed]
     assert fine not in retry.invoices.all()
     assert response["Location"].endswith(f"?id__in={retry.id}")
+
+
+def test_searching_jobs_by_a_non_uuid_does_not_fail(root, acme) -> None:
+    job = make_job(acme)
+    assert root.get(CHANGELIST, {"q": "not a uuid"}).status_code == 200
+    assert str(job.id) in root.get(CHANGELIST, {"q": str(job.id)}).content.decode()
