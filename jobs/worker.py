@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 
 class JobsWorker(Worker):
     def work(self, *args: Any, **kwargs: Any) -> bool:
+        # Import the tasks and the engine once here: every job runs in a forked work horse, which would
+        # otherwise import them again (and pay for it) on every chunk.
+        import invoicing.emissions.calculator  # noqa: F401
         from jobs.tasks import schedule_reconciler
 
         try:

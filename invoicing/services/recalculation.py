@@ -22,7 +22,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 
 from invoicing.choices import CATEGORY_INVOICE_TYPES, CROSS_TYPE_CATEGORIES, ActivityCategory
 from invoicing.errors import ActivityCategoryMismatch, MixedInvoiceTypes, UnsupportedInvoiceType, ValidationError
@@ -56,7 +57,9 @@ def invoice_recalculation_start(
         scoped = invoices.filter(organization=organization).order_by()
     else:
         requested = _clean_ids(invoices)
-        scoped = Invoice.objects.filter(organization=organization, id__in=requested).order_by()
+        # One array parameter: 10,000 `IN (%s, …)` placeholders cost more to build than the query takes.
+        in_request = RawSQL('"invoicing_invoice"."id" = ANY(%s::uuid[])', (requested,), output_field=BooleanField())
+        scoped = Invoice.objects.filter(in_request, organization=organization).order_by()
 
     with transaction.atomic():
         if requested is not None:
