@@ -195,7 +195,7 @@ def _post_latency_ms(organization: Any, *, repeats: int) -> float:
     key = api_key_create(organization=organization).plaintext
     ids = [str(i) for i in _electricity(organization).order_by("id").values_list("id", flat=True)[:10_000]]
     body = json.dumps({"invoice_ids": ids, "activity_categories": [CATEGORY]})
-    headers = {"HTTP_X_API_KEY": key, "HTTP_X_ORGANIZATION_ID": str(organization.id)}
+    headers: dict[str, Any] = {"HTTP_X_API_KEY": key, "HTTP_X_ORGANIZATION_ID": str(organization.id)}
     client = Client()
     timings, job_ids = [], []
     for _ in range(repeats + 1):

@@ -18,12 +18,13 @@ class UUIDListField(serializers.ListField):
             self.fail("not_a_list", input_type=type(data).__name__)
         if not self.allow_empty and len(data) == 0:
             self.fail("empty")
-        values, errors = [], {}
+        values: list[uuid.UUID] = []
+        errors: dict[str, list[str]] = {}
         for index, item in enumerate(data):
             try:
                 values.append(item if isinstance(item, uuid.UUID) else uuid.UUID(item))
             except (TypeError, ValueError, AttributeError):
-                errors[index] = [f"Must be a valid UUID, not {item!r}."]
+                errors[str(index)] = [f"Must be a valid UUID, not {item!r}."]
         if errors:
             raise serializers.ValidationError(errors)
         return values
