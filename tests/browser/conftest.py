@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import django_rq
 import pytest
-from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -37,34 +31,3 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         yield context.new_page()
         context.close()
         browser.close()
-
-
-class BurstWorker:
-    """`rqworker --burst` as a subprocess on our Redis database and pytest-django's test database."""
-
-    def __init__(self) -> None:
-        url = urlsplit(settings.DATABASE_URL)
-        database_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL, "DEBUG": "0"}
-        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "rqworker", settings.JOBS_QUEUE, "--burst"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-
-    def finish(self) -> str:
-        output, _ = self.process.communicate(timeout=300)
-        return output
-
-
-@pytest.fixture
-def rq_queue() -> Iterator[object]:
-    """Our own Redis database (REDIS_URL), emptied before and after."""
-    queue = django_rq.get_queue(settings.JOBS_QUEUE)
-    queue.connection.flushdb()
-    yield queue
-    queue.connection.flushdb()

@@ -7,13 +7,14 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 
 from jobs.models import ProcessingJob
-from tests.browser.conftest import ARTIFACTS, BurstWorker
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import make_invoice
+from tests.workers import WorkerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_a_bulk_recalculation_shows_live_progress_until_complete(page, live_server, acme, rq_queue, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_bulk_recalculation_shows_live_progress_until_complete(page, live_server, acme, queue, settings) -> None:  # type: ignore[no-untyped-def]
     settings.JOBS_CHUNK_SIZE = 4  # several chunks, so the bar moves in steps
     get_user_model().objects.create_superuser("browser", "browser@localhost", "browser-pass-123")
     for _ in range(12):
@@ -41,14 +42,13 @@ def test_a_bulk_recalculation_shows_live_progress_until_complete(page, live_serv
     assert all(bar.get_attribute("aria-valuenow") == "0" for bar in bars)
     page.evaluate("window.__samePage = true")  # gone if the page were reloaded
 
-    worker = BurstWorker()
+    worker = WorkerProcess(burst=True)
     page.wait_for_function(
         "[...document.querySelectorAll('.job-progress')].every("
         "el => el.getAttribute('aria-valuenow') === '100' && !['PENDING', 'PROCESSING'].includes(el.dataset.status))",
         timeout=120_000,
     )
-    output = worker.finish()
-    assert worker.process.returncode == 0, output[-3000:]
+    assert worker.finish() == 0, worker.output()[-3000:]
 
     assert page.evaluate("window.__samePage") is True
     texts = [bar.inner_text() for bar in page.query_selector_all(".job-progress-text")]

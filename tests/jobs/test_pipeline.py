@@ -16,7 +16,7 @@ from jobs.models import ChunkStatus, JobStatus, ProcessingJob, ProcessingJobErro
 from jobs.services.control import processing_job_cancel, processing_job_retry_failed
 from jobs.services.processing import processing_job_chunk_run
 from tests.factories import make_invoice, supplier
-from tests.jobs.conftest import wait_until
+from tests.workers import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
 URL = "/v1/invoices/recalculate"

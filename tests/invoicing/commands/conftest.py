@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
-import django_rq
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from invoicing.imports.template import COLUMN_NAMES
 from tests.conftest import Tenant
 from tests.factories import make_facility_fuel
-from tests.jobs.conftest import WorkerProcess
 
 
 @dataclass
@@ -98,20 +95,3 @@ def water_row(**overrides: str) -> dict[str, str]:
         "unit": "m3",
     }
     return row | overrides
-
-
-@pytest.fixture
-def queue() -> Iterator[object]:
-    """Our own Redis database, emptied before and after each test that enqueues."""
-    q = django_rq.get_queue(settings.JOBS_QUEUE)
-    q.connection.flushdb()
-    yield q
-    q.connection.flushdb()
-
-
-@pytest.fixture
-def worker(queue: object) -> Iterator[WorkerProcess]:
-    """A real long-running `rqworker` on our Redis database and the test database."""
-    process = WorkerProcess()
-    yield process
-    process.kill()

@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.core.management import get_commands, load_command_class
 
-from tests.jobs.conftest import ROOT, worker_env
+from tests.workers import ROOT, worker_env
 
 OPERATOR_COMMANDS = ["import_invoices", "recalculate_invoices", "seed_demo"]
 

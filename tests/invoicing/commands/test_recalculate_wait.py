@@ -78,7 +78,7 @@ def test_imported_invoices_get_their_emissions_from_a_real_worker(acme_gas, work
     from invoicing.models import Invoice
     from jobs.models import ACTIVE_STATUSES
     from tests.invoicing.commands.conftest import electricity_row, heat_row, water_row
-    from tests.jobs.conftest import wait_until
+    from tests.workers import wait_until
 
     path = write_csv([electricity_row(), heat_row(), water_row()])
 
