@@ -33,7 +33,7 @@ from jobs.services.processing import processing_job_finish_if_done
 
 logger = logging.getLogger(__name__)
 
-WAITING = {RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED}
+WAITING = {RQStatus.SCHEDULED, RQStatus.DEFERRED}  # and QUEUED while in the queue's list
 
 
 @dataclass
@@ -115,11 +115,23 @@ def _reconcile_stale(now: datetime, report: ReconcileReport) -> None:
 
 
 def _waiting_in_queue(task_ids: list[str]) -> set[str]:
+    """The tasks that some worker will still pick up.
+
+    A task's status alone is not enough: a worker killed between popping a task off the queue and
+    marking it started leaves it "queued" in its hash but in no queue, so a queued task counts only
+    while its id is really in the queue's list.
+    """
     if not task_ids:
         return set()
     queue = get_queue()
-    tasks = Job.fetch_many(task_ids, connection=queue.connection)
-    return {task.id for task in tasks if task is not None and task.get_status(refresh=False) in WAITING}
+    in_queue = set(queue.get_job_ids())
+    tasks = [task for task in Job.fetch_many(task_ids, connection=queue.connection) if task is not None]
+
+    def waiting(task: Job) -> bool:
+        status = task.get_status(refresh=False)
+        return task.id in in_queue if status == RQStatus.QUEUED else status in WAITING
+
+    return {task.id for task in tasks if waiting(task)}
 
 
 def _fail(job: ProcessingJob, reason: str, report: ReconcileReport) -> None:
