@@ -178,7 +178,8 @@ def _raw_update_seconds(job_id: Any) -> float:
         began = time.monotonic()
         cursor.execute(
             "UPDATE invoicing_invoice i SET co2e = round(i.quantity * 0.275, 6) "
-            "FROM jobs_processingjobinvoice p WHERE p.job_id = %s AND p.invoice_id = i.id",
+            "FROM (SELECT unnest(invoice_ids) AS invoice_id FROM jobs_processingjobchunk WHERE job_id = %s) p "
+            "WHERE p.invoice_id = i.id",
             [job_id],
         )
         seconds = time.monotonic() - began

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Func, QuerySet, UUIDField
 
 from invoicing.errors import NotFoundError
-from invoicing.models import Organization
-from jobs.models import ProcessingJob, ProcessingJobError
+from invoicing.models import Invoice, Organization
+from jobs.models import ProcessingJob, ProcessingJobChunk, ProcessingJobError
 
 JOB_ERRORS_SHOWN = 100  # per-invoice errors returned with a job; the count is always complete
 
@@ -27,3 +28,21 @@ def processing_job_get(*, organization: Organization, job_id: uuid.UUID | str) -
 def processing_job_errors(*, job: ProcessingJob, limit: int = JOB_ERRORS_SHOWN) -> tuple[list[ProcessingJobError], int]:
     errors = ProcessingJobError.objects.filter(job=job).order_by("id")
     return list(errors[:limit]), errors.count()
+
+
+class _Unnest(Func):
+    function = "unnest"
+    output_field = UUIDField()
+
+
+def processing_job_invoice_ids(*, job: ProcessingJob, chunk_status: str | None = None) -> QuerySet[Any, Any]:
+    """The ids of the job's invoices (optionally only of chunks in one status), as a subquery."""
+    chunks = ProcessingJobChunk.objects.filter(job=job).order_by()
+    if chunk_status is not None:
+        chunks = chunks.filter(status=chunk_status)
+    return chunks.annotate(invoice_id=_Unnest("invoice_ids")).values("invoice_id")
+
+
+def processing_job_invoices(*, job: ProcessingJob) -> QuerySet[Invoice]:
+    """The job's set of invoices (those still existing)."""
+    return Invoice.objects.filter(id__in=processing_job_invoice_ids(job=job))

@@ -28,7 +28,7 @@ from django.db.models.expressions import RawSQL
 from invoicing.choices import CATEGORY_INVOICE_TYPES, CROSS_TYPE_CATEGORIES, ActivityCategory
 from invoicing.errors import ActivityCategoryMismatch, MixedInvoiceTypes, UnsupportedInvoiceType, ValidationError
 from invoicing.models import Invoice, Organization
-from jobs.models import JobTrigger, ProcessingJob, ProcessingJobChunk, ProcessingJobInvoice
+from jobs.models import JobTrigger, ProcessingJob, ProcessingJobChunk
 
 SUPPORTED_TYPES = frozenset().union(*CATEGORY_INVOICE_TYPES.values())
 
@@ -144,33 +144,30 @@ def _check_rules(types: set[str], categories: list[str]) -> None:
 
 
 def _insert_invoice_sets(jobs: list[ProcessingJob], scoped: QuerySet[Invoice]) -> int:
-    """INSERT … SELECT the invoice set of the first job (never loaded into Python), copy it to the others."""
+    """Write the first job's chunks with INSERT … SELECT (the set never enters Python); copy them to the others."""
     first, *others = jobs
-    items, chunks = ProcessingJobInvoice._meta.db_table, ProcessingJobChunk._meta.db_table
+    chunks = ProcessingJobChunk._meta.db_table
     select_sql, params = scoped.values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {items} (job_id, invoice_id, chunk) "
-            f"SELECT %s, s.id, (row_number() OVER (ORDER BY s.id) - 1) / %s FROM ({select_sql}) s",
+            f"INSERT INTO {chunks} (job_id, number, size, invoice_ids, status, items_success, items_failed, rq_job_id) "
+            "SELECT %s, n, count(*), array_agg(id ORDER BY id), 'pending', 0, 0, '' "
+            f"FROM (SELECT s.id, (row_number() OVER (ORDER BY s.id) - 1) / %s AS n FROM ({select_sql}) s) numbered "
+            "GROUP BY n RETURNING size",
             [first.id, settings.JOBS_CHUNK_SIZE, *params],
         )
-        count = cursor.rowcount
+        sizes = [size for (size,) in cursor.fetchall()]
         for job in others:
             cursor.execute(
-                f"INSERT INTO {items} (job_id, invoice_id, chunk) SELECT %s, invoice_id, chunk FROM {items} "
-                "WHERE job_id = %s",
+                f"INSERT INTO {chunks} (job_id, number, size, invoice_ids, status, items_success, items_failed, "
+                "rq_job_id) SELECT %s, number, size, invoice_ids, 'pending', 0, 0, '' "
+                f"FROM {chunks} WHERE job_id = %s",
                 [job.id, first.id],
             )
-        for job in jobs:
-            cursor.execute(
-                f"INSERT INTO {chunks} (job_id, number, size, status, items_success, items_failed, rq_job_id) "
-                f"SELECT %s, chunk, count(*), 'pending', 0, 0, '' FROM {items} WHERE job_id = %s GROUP BY chunk",
-                [job.id, job.id],
-            )
-            job.items_total = count
-            job.chunks_total = cursor.rowcount
+    for job in jobs:
+        job.items_total, job.chunks_total = sum(sizes), len(sizes)
     ProcessingJob.objects.bulk_update(jobs, ["items_total", "chunks_total"])
-    return count
+    return sum(sizes)
 
 
 # Changes to these invoice fields change its emissions (invoice_update schedules a recalculation).

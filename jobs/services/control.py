@@ -10,7 +10,8 @@ from django.utils import timezone
 from invoicing.errors import JobNotCancellable, NothingToRetry
 from invoicing.models import Invoice
 from invoicing.services.recalculation import RecalculationResult, invoice_recalculation_start
-from jobs.models import ACTIVE_STATUSES, ChunkStatus, JobStatus, ProcessingJob, ProcessingJobError, ProcessingJobInvoice
+from jobs.models import ACTIVE_STATUSES, ChunkStatus, JobStatus, ProcessingJob, ProcessingJobError
+from jobs.selectors import processing_job_invoice_ids
 
 
 def processing_job_cancel(*, job: ProcessingJob, cancelled_by: Any = None) -> ProcessingJob:
@@ -32,9 +33,7 @@ def processing_job_retry_failed(*, job: ProcessingJob, trigger: str, triggered_b
     if job.status in ACTIVE_STATUSES:
         raise NothingToRetry("The job is still running; retry its failures once it has finished.", status=job.status)
     failed = ProcessingJobError.objects.filter(job=job).values("invoice_id")
-    unreached = ProcessingJobInvoice.objects.filter(
-        job=job, chunk__in=job.chunks.filter(status=ChunkStatus.PENDING).values("number")
-    ).values("invoice_id")
+    unreached = processing_job_invoice_ids(job=job, chunk_status=ChunkStatus.PENDING)
     invoices = Invoice.objects.filter(Q(id__in=failed) | Q(id__in=unreached))
     if not invoices.filter(organization=job.organization).exists():
         raise NothingToRetry("The job has no failed or unprocessed invoices to retry.")

@@ -12,18 +12,16 @@ import logging
 import uuid
 from decimal import Decimal
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from invoicing.models import Invoice
 from jobs.models import (
     ChunkStatus,
     JobStatus,
     ProcessingJob,
     ProcessingJobChunk,
     ProcessingJobError,
-    ProcessingJobInvoice,
 )
 from jobs.services.dispatch import processing_job_chunks_dispatch
 
@@ -88,13 +86,11 @@ def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
         if job.status != JobStatus.PROCESSING:
             logger.info("chunk %s of job %s: skipped, the job is %s", number, job_id, job.status)
             return False  # cancelled or failed: stop here, the chunk stays pending
-        ids = list(
-            ProcessingJobInvoice.objects.filter(job_id=job_id, chunk=number).values_list("invoice_id", flat=True)
-        )
+        ids = chunk.invoice_ids
         # Lock the invoices in id order so two jobs over the same invoices never deadlock.
-        before = _locked_co2e(ids)
+        before = _co2e_sum(ids, lock=True)
         result = calculate_invoices(invoice_ids=ids, category=job.activity_category, job_id=job.id)
-        after = _co2e(ids)
+        after = _co2e_sum(ids)
         failures = {failure.invoice_id: failure for failure in result.failures}
         ProcessingJobError.objects.filter(job_id=job_id, invoice_id__in=ids).delete()
         ProcessingJobError.objects.bulk_create(
@@ -102,13 +98,11 @@ def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
             for f in failures.values()
         )
         succeeded = len(set(result.succeeded_ids) - failures.keys())
-        missing = chunk.size - len(ids)  # invoices deleted since the job was created
         now = timezone.now()
         ProcessingJobChunk.objects.filter(pk=chunk.pk).update(
             status=ChunkStatus.DONE, items_success=succeeded, items_failed=len(failures), completed_at=now
         )
         ProcessingJob.objects.filter(id=job_id).update(
-            items_total=F("items_total") - missing,
             items_success=F("items_success") + succeeded,
             items_failed=F("items_failed") + len(failures),
             co2e_before=F("co2e_before") + before,
@@ -118,14 +112,17 @@ def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
     return True
 
 
-def _locked_co2e(ids: list[uuid.UUID]) -> Decimal:
-    rows = Invoice.objects.filter(id__in=ids).order_by("id").select_for_update().values_list("co2e", flat=True)
-    return sum((value for value in rows if value is not None), Decimal(0))
-
-
-def _co2e(ids: list[uuid.UUID]) -> Decimal:
-    rows = Invoice.objects.filter(id__in=ids).values_list("co2e", flat=True)
-    return sum((value for value in rows if value is not None), Decimal(0))
+def _co2e_sum(ids: list[uuid.UUID], *, lock: bool = False) -> Decimal:
+    """Sum of the invoices' co2e; with `lock`, the invoices are first locked in id order."""
+    lock_clause = "ORDER BY id FOR UPDATE" if lock else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(co2e), 0) FROM "
+            f"(SELECT co2e FROM invoicing_invoice WHERE id = ANY(%s::uuid[]) {lock_clause}) AS locked",
+            [ids],
+        )
+        (total,) = cursor.fetchone()
+    return Decimal(total)
 
 
 def processing_job_finish_if_done(*, job_id: uuid.UUID) -> bool:

@@ -109,7 +109,7 @@ def test_a_new_invoice_gets_its_categories_calculated_by_system_jobs(client, acm
     }
     response = client.post("/v1/invoices", json.dumps(body), content_type="application/json", **acme.headers)
     assert response.status_code == 201, response.content
-    jobs = ProcessingJob.objects.filter(items__invoice_id=response.json()["id"])
+    jobs = ProcessingJob.objects.filter(chunks__invoice_ids__contains=[response.json()["id"]])
     assert {job.trigger for job in jobs} == {"system"}
     assert {job.activity_category for job in jobs} >= {"electricity", "energy"}
     patched = client.patch(
@@ -119,4 +119,4 @@ def test_a_new_invoice_gets_its_categories_calculated_by_system_jobs(client, acm
         **acme.headers,
     )
     assert patched.status_code == 200
-    assert ProcessingJob.objects.filter(items__invoice_id=response.json()["id"]).count() == jobs.count()
+    assert ProcessingJob.objects.filter(chunks__invoice_ids__contains=[response.json()["id"]]).count() == jobs.count()

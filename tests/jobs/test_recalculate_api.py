@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
-from jobs.models import JobStatus, ProcessingJob, ProcessingJobInvoice
+from jobs.models import JobStatus, ProcessingJob
+from jobs.selectors import processing_job_invoices
 from tests.factories import make_facility_fuel, make_invoice
 
 URL = "/v1/invoices/recalculate"
@@ -53,7 +54,8 @@ def test_it_drops_invoices_of_other_organizations(client, acme, borealis):
     assert response.json()["invoice_ids"] == [str(ours.id)]
     assert response.json()["count"] == 1
     job_id = response.json()["processing_job_ids"][0]
-    assert list(ProcessingJobInvoice.objects.filter(job_id=job_id).values_list("invoice_id", flat=True)) == [ours.id]
+    job = ProcessingJob.objects.get(id=job_id)
+    assert list(processing_job_invoices(job=job).values_list("id", flat=True)) == [ours.id]
 
 
 def test_when_every_id_is_dropped_it_answers_count_0_and_creates_no_job(client, acme, borealis):
