@@ -26,7 +26,7 @@ def cups_check_letters(digits: str) -> str:
 def is_valid_cups(value: str) -> bool:
     """True for a normalised CUPS whose check letters match its digits."""
     match = _PATTERN.match(value)
-    return bool(match) and cups_check_letters(match.group(1)) == match.group(2)
+    return match is not None and cups_check_letters(match.group(1)) == match.group(2)
 
 
 def cups_base(value: str) -> str:

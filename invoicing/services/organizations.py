@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,7 +38,7 @@ def organization_get_or_create(*, name: str, country: str = "ES") -> tuple[Organ
 
 
 def api_key_create(
-    *, organization: Organization, name: str = "default", created_by: AbstractBaseUser | None = None
+    *, organization: Organization, name: str = "default", created_by: User | None = None
 ) -> CreatedApiKey:
     """Create a key. The plaintext is `<prefix>.<secret>`; only the prefix and a SHA-256 digest are kept."""
     prefix = "ik_" + secrets.token_hex((API_KEY_PREFIX_LENGTH - 3 + 1) // 2)[: API_KEY_PREFIX_LENGTH - 3]
@@ -61,6 +61,6 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
 
 
 @transaction.atomic
-def membership_grant(*, user: AbstractBaseUser, organization: Organization) -> Membership:
+def membership_grant(*, user: User, organization: Organization) -> Membership:
     membership, _ = Membership.objects.get_or_create(user=user, organization=organization)
     return membership
