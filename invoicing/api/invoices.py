@@ -10,11 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from invoicing.selectors.invoices import (
+    InvoiceRowPages,
     invoice_emission_list,
     invoice_get,
     invoice_list,
     invoice_row_get,
-    invoice_rows,
 )
 from invoicing.services.invoices import invoice_create, invoice_delete, invoice_update
 
@@ -47,6 +47,7 @@ class InvoiceViewSet(OrganizationScopedViewSet):
     filter_backends = [StrictFilterBackend]
     filterset_class = InvoiceFilterSet
     pagination_class = PagePagination
+    paginator: PagePagination
     serializer_class = InvoiceSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -59,8 +60,8 @@ class InvoiceViewSet(OrganizationScopedViewSet):
     )
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginate_queryset(invoice_rows(queryset))
-        return self.get_paginated_response([invoice_item(row) for row in rows or []])
+        rows = self.paginator.paginate_source(InvoiceRowPages(queryset), request)
+        return self.get_paginated_response([invoice_item(row) for row in rows])
 
     @extend_schema(summary="Get an invoice with its emissions per activity category", responses=InvoiceDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -15,7 +15,9 @@ Subclass and change `default_size` / `max_size` for another resource.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.db.models import QuerySet
 from rest_framework import exceptions
@@ -38,6 +40,36 @@ def _positive_int(raw: str | None, *, name: str, default: int, maximum: int | No
     return value
 
 
+class PageSource(Protocol):
+    """Rows by offset and their total: what `paginate_source` pages (e.g. selectors.invoices.InvoiceRowPages)."""
+
+    def rows(self, offset: int, limit: int) -> list[Any]: ...
+
+    def count(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class _QuerySetSource:
+    queryset: QuerySet[Any]
+
+    def rows(self, offset: int, limit: int) -> list[Any]:
+        return list(self.queryset[offset : offset + limit])
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+
+@dataclass(frozen=True)
+class _SequenceSource:
+    items: Sequence[Any]
+
+    def rows(self, offset: int, limit: int) -> list[Any]:
+        return list(self.items[offset : offset + limit])
+
+    def count(self) -> int:
+        return len(self.items)
+
+
 class PagePagination(BasePagination):
     page_query_param = "page"
     size_query_param = "size"
@@ -54,6 +86,11 @@ class PagePagination(BasePagination):
         return (self.page_query_param, self.size_query_param)
 
     def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any]:
+        if isinstance(queryset, QuerySet):
+            return self.paginate_source(_QuerySetSource(queryset), request)
+        return self.paginate_source(_SequenceSource(queryset), request)
+
+    def paginate_source(self, source: PageSource, request: Request) -> list[Any]:
         self.page = _positive_int(
             request.query_params.get(self.page_query_param), name=self.page_query_param, default=1
         )
@@ -64,11 +101,11 @@ class PagePagination(BasePagination):
             maximum=self.max_size,
         )
         offset = (self.page - 1) * self.size
-        rows = list(queryset[offset : offset + self.size])
+        rows = source.rows(offset, self.size)
         if len(rows) < self.size and (rows or offset == 0):
             self.total = offset + len(rows)  # the last page: the count is known without a COUNT query
         else:
-            self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+            self.total = source.count()
         return rows
 
     @property
