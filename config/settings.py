@@ -94,7 +94,7 @@ RQ = {"WORKER_CLASS": "jobs.worker.JobsWorker"}
 
 # Recalculation jobs (jobs/services/). Redis must not evict queue data: see README "Background jobs".
 JOBS_QUEUE = "default"
-JOBS_CHUNK_SIZE = env_int("JOBS_CHUNK_SIZE", 2000)  # invoices per chunk task (one transaction each)
+JOBS_CHUNK_SIZE = env_int("JOBS_CHUNK_SIZE", 5000)  # invoices per chunk task (one transaction each)
 JOBS_MAX_INVOICE_IDS = 10_000  # per POST /v1/invoices/recalculate
 JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 120)  # s without progress → worker presumed dead
 JOBS_DISPATCH_GRACE = env_int("JOBS_DISPATCH_GRACE", 30)  # s a PENDING job may wait before re-dispatch
