@@ -120,14 +120,17 @@ def _direct(conn: Any, statements: list[str]) -> bytes:
     return json.dumps(body, default=str).encode()
 
 
-def _timed(call: Any, repeats: int) -> list[float]:
-    for _ in range(3):
-        call()
-    samples = []
+def _timed(calls: list[Any], repeats: int) -> list[list[float]]:
+    """Samples of each call, taken in turn, so load from elsewhere on the machine hits all alike."""
+    for call in calls:
+        for _ in range(3):
+            call()
+    samples: list[list[float]] = [[] for _ in calls]
     for _ in range(repeats):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
+        for call, timings in zip(calls, samples, strict=True):
+            began = time.perf_counter()
+            call()
+            timings.append((time.perf_counter() - began) * 1000)
     return samples
 
 
@@ -156,8 +159,9 @@ def run(options: Any) -> list[Result]:
                 status, body = _get(port, path, headers)
                 assert status == 200, body[:300]
                 total = json.loads(body)["total"]
-                api = _timed(lambda p=path: _get(port, p, headers), repeats)
-                direct = _timed(lambda s=statements: _direct(conn, s), repeats)
+                api, direct = _timed(
+                    [lambda p=path: _get(port, p, headers), lambda s=statements: _direct(conn, s)], repeats
+                )
                 ratio = statistics.median(api) / statistics.median(direct)
                 extra = {"path": path, "total": total, "direct_p95_ms": round(_p95(direct), 2)}
                 results += [
