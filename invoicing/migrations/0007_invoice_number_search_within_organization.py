@@ -8,20 +8,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoicing', '0006_default_emission_factors'),
+        ("invoicing", "0006_default_emission_factors"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         BtreeGinExtension(),
         migrations.RemoveIndex(
-            model_name='invoice',
-            name='invoice_number_trgm',
+            model_name="invoice",
+            name="invoice_number_trgm",
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=django.contrib.postgres.indexes.GinIndex(models.F('organization'), django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('invoice_number'), name='gin_trgm_ops'), name='invoice_org_number_trgm'),
+            model_name="invoice",
+            index=django.contrib.postgres.indexes.GinIndex(
+                models.F("organization"),
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("invoice_number"), name="gin_trgm_ops"
+                ),
+                name="invoice_org_number_trgm",
+            ),
         ),
     ]

@@ -62,4 +62,4 @@ def test_the_database_and_the_queue_are_real_servers():
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         assert int(cursor.fetchone()[0]) >= 150000
-    assert redis.Redis.from_url(settings.RQ_QUEUES["default"]["URL"]).ping()
+    assert redis.Redis.from_url(str(settings.RQ_QUEUES["default"]["URL"])).ping()

@@ -81,7 +81,8 @@ class ApiClient:
         return call(path, json.dumps(body), content_type="application/json", **self.headers)
 
     def get(self, path: str, params: Any = None) -> Any:
-        return self.client.get(path, params, **self.headers)
+        call: Callable[..., Any] = self.client.get
+        return call(path, params, **self.headers)
 
     def post(self, path: str, body: Any) -> Any:
         return self.request("post", path, body)

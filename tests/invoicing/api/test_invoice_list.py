@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -200,7 +202,7 @@ def test_uploaded_from_and_to_are_inclusive_upload_dates(acme, acme_api):
 # --- sorting -------------------------------------------------------------------------------
 
 
-SORT_VALUES = {
+SORT_VALUES: dict[str, Callable[[int, int], dict[str, Any]]] = {
     "start_date": lambda i, n: {"start_date": date(2024, n, 1), "end_date": date(2024, n, 28)},
     "end_date": lambda i, n: {"start_date": date(2024, 1, 1), "end_date": date(2024, n, 28)},
     "quantity": lambda i, n: {"quantity": str(n * 10)},

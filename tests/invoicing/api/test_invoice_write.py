@@ -172,7 +172,8 @@ def test_the_same_number_and_period_twice_is_a_conflict(acme, acme_api):
 
 
 def test_a_body_that_is_not_a_json_object_is_a_400(acme_api):
-    for body in ([], "text", 3):
+    bodies: list[object] = [[], "text", 3]
+    for body in bodies:
         response = acme_api.post("/v1/invoices", body)
         assert response.status_code == 400
         assert response.json()["code"] == "VALIDATION_ERROR"
