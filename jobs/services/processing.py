@@ -16,6 +16,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from invoicing.emissions import InvoiceFailure
 from jobs.models import (
     ChunkStatus,
     JobStatus,
@@ -92,11 +93,7 @@ def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
         result = calculate_invoices(invoice_ids=ids, category=job.activity_category, job_id=job.id)
         after = _co2e_sum(ids)
         failures = {failure.invoice_id: failure for failure in result.failures}
-        ProcessingJobError.objects.filter(job_id=job_id, invoice_id__in=ids).delete()
-        ProcessingJobError.objects.bulk_create(
-            ProcessingJobError(job_id=job_id, invoice_id=f.invoice_id, code=f.code, message=f.message)
-            for f in failures.values()
-        )
+        _replace_errors(job_id, ids, list(failures.values()))
         succeeded = len(set(result.succeeded_ids) - failures.keys())
         now = timezone.now()
         ProcessingJobChunk.objects.filter(pk=chunk.pk).update(
@@ -110,6 +107,27 @@ def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
             heartbeat_at=now,
         )
     return True
+
+
+def _replace_errors(job_id: uuid.UUID, ids: list[uuid.UUID], failures: list[InvoiceFailure]) -> None:
+    """The chunk's per-invoice errors replace an earlier attempt's: two statements with array parameters
+    (an `IN (…)` of 5,000 placeholders cost more to build than to run)."""
+    table = ProcessingJobError._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE job_id = %s AND invoice_id = ANY(%s::uuid[])", [job_id, ids])
+        if failures:
+            cursor.execute(
+                f"INSERT INTO {table} (job_id, invoice_id, code, message, created_at) "
+                "SELECT %s, u.invoice_id, u.code, u.message, %s "
+                "FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS u(invoice_id, code, message)",
+                [
+                    job_id,
+                    timezone.now(),
+                    [f.invoice_id for f in failures],
+                    [f.code for f in failures],
+                    [f.message for f in failures],
+                ],
+            )
 
 
 def _co2e_sum(ids: list[uuid.UUID], *, lock: bool = False) -> Decimal:
