@@ -17,6 +17,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, CATEGORY_INVOICE_TYPES, ActivityCategory
@@ -89,7 +91,8 @@ def _load_facts(ids: list[uuid.UUID]) -> dict[uuid.UUID, InvoiceFacts]:
     """One query; locks the invoices (in id order) so that concurrent categories refresh co2e in turn."""
     rows = (
         Invoice.objects.select_for_update(of=("self",))
-        .filter(id__in=ids)
+        # One array parameter: an `IN (…)` of thousands of placeholders costs more to build than to run.
+        .filter(RawSQL('"invoicing_invoice"."id" = ANY(%s::uuid[])', (ids,), output_field=BooleanField()))
         .order_by("id")
         .values(
             "id",
