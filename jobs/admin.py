@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from invoicing.admin.filters import OrganizationFilter
-from invoicing.admin.permissions import OrganizationScopedAdmin, ids_in, organization_ids
+from invoicing.admin.permissions import ReadOnlyScopedAdmin, ids_in
 from invoicing.errors import DomainError
 from jobs.models import ProcessingJob
 
@@ -105,7 +105,9 @@ def retry_failed(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: m
 
 
 @admin.register(ProcessingJob)
-class ProcessingJobAdmin(OrganizationScopedAdmin):
+class ProcessingJobAdmin(ReadOnlyScopedAdmin):
+    """Jobs are created by the recalculation service and changed by workers and the actions below."""
+
     list_display = (
         "short_id",
         "status_badge",
@@ -148,20 +150,6 @@ class ProcessingJobAdmin(OrganizationScopedAdmin):
             (title, {"fields": [f for f in options["fields"] if f in names or hasattr(self, str(f))]})
             for title, options in self.fieldsets
         ]
-
-    # Jobs are created by the recalculation service and changed by workers and the actions below.
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_act_permission(self, request: HttpRequest) -> bool:
-        ids = organization_ids(request)
-        return ids is None or bool(ids)
 
     def get_urls(self) -> list[URLPattern]:
         return [

@@ -17,7 +17,7 @@ from invoicing.models import Invoice, InvoiceEmission
 from .changelist import InvoiceChangeList
 from .filters import CalculatedFilter, FacilityFilter, OrganizationFilter, PeriodFilter, SourceFilter, SupplierFilter
 from .paginator import EstimatedCountPaginator
-from .permissions import OrganizationScopedAdmin, organization_ids
+from .permissions import ReadOnlyScopedAdmin
 from .recalculation import recalculate_emissions
 
 
@@ -93,7 +93,7 @@ class InvoiceEmissionInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(OrganizationScopedAdmin):
+class InvoiceAdmin(ReadOnlyScopedAdmin):
     list_display = (
         "invoice_number_display",
         "organization",
@@ -162,22 +162,12 @@ class InvoiceAdmin(OrganizationScopedAdmin):
     )
 
     # Invoices are written by the import and API services, and their results only by recalculation;
-    # the admin reads them and starts recalculations.
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
+    # the admin reads them, imports and starts recalculations.
     def has_recalculate_permission(self, request: HttpRequest) -> bool:
-        ids = organization_ids(request)
-        return ids is None or bool(ids)
+        return self.has_act_permission(request)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return self.has_recalculate_permission(request)
+        return self.has_act_permission(request)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[InvoiceChangeList]:
         return InvoiceChangeList

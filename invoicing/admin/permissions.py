@@ -115,6 +115,24 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyScopedAdmin(OrganizationScopedAdmin):
+    """Rows that only services write (invoices, jobs): listed and inspected here, changed only through
+    the admin's actions, which members of the rows' organization may run."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_act_permission(self, request: HttpRequest) -> bool:
+        ids = organization_ids(request)
+        return ids is None or bool(ids)
+
+
 class ScopedInlineMixin:
     """Inlines follow the permissions of the parent admin's object."""
 
