@@ -72,7 +72,9 @@ def _ensure_data(electricity_needed: int) -> Any:
     from invoicing.models import Invoice, Organization
     from invoicing.services.generation import invoices_generate
 
-    organization = Organization.objects.filter(name=f"{PREFIX} 01").first()
+    # Reuse the organization generated for this size (or the first one, if large enough).
+    sized = Organization.objects.filter(name=f"{PREFIX} {electricity_needed} 01").first()
+    organization = sized or Organization.objects.filter(name=f"{PREFIX} 01").first()
     have = 0 if organization is None else _electricity(organization).count()
     if have < electricity_needed:
         prefix = f"{PREFIX} {electricity_needed}" if organization else PREFIX
