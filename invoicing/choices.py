@@ -53,6 +53,12 @@ CATEGORY_INVOICE_TYPES: dict[str, frozenset[str]] = {
     ActivityCategory.ENERGY: frozenset({InvoiceType.HEAT, InvoiceType.ELECTRICITY}),
 }
 
+
+def categories_for_invoice_type(invoice_type: str) -> list[str]:
+    """The activity categories that apply to invoices of this type, in a stable order."""
+    return [str(category) for category, types in CATEGORY_INVOICE_TYPES.items() if invoice_type in types]
+
+
 # Categories that apply across invoice types (so heat and electricity may be mixed).
 CROSS_TYPE_CATEGORIES = frozenset({ActivityCategory.ENERGY})
 

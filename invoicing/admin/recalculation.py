@@ -17,8 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from invoicing.choices import CATEGORY_SCOPE, CROSS_TYPE_CATEGORIES, ActivityCategory
-from invoicing.emissions import categories_for_invoice_type
+from invoicing.choices import CATEGORY_SCOPE, CROSS_TYPE_CATEGORIES, ActivityCategory, categories_for_invoice_type
 from invoicing.errors import DomainError, MixedInvoiceTypes, UnsupportedInvoiceType
 from invoicing.models import Organization
 

@@ -8,15 +8,9 @@ Public interface used by the recalculation jobs:
 
 from __future__ import annotations
 
-from invoicing.choices import CATEGORY_INVOICE_TYPES
+from invoicing.choices import categories_for_invoice_type
 
 from .calculator import calculate_invoices
 from .result import CalculationResult, InvoiceFailure
-
-
-def categories_for_invoice_type(invoice_type: str) -> list[str]:
-    """The activity categories that apply to invoices of this type, in a stable order."""
-    return [str(category) for category, types in CATEGORY_INVOICE_TYPES.items() if invoice_type in types]
-
 
 __all__ = ["CalculationResult", "InvoiceFailure", "calculate_invoices", "categories_for_invoice_type"]

@@ -17,12 +17,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, CATEGORY_INVOICE_TYPES, ActivityCategory
 from invoicing.models import Invoice
+from invoicing.models.functions import id_in_array
 
 from .formulas import InvoiceFacts, choose, energy_kwh
 from .lookup import Choice, FactorPool, LookupError_
@@ -91,8 +90,7 @@ def _load_facts(ids: list[uuid.UUID]) -> dict[uuid.UUID, InvoiceFacts]:
     """One query; locks the invoices (in id order) so that concurrent categories refresh co2e in turn."""
     rows = (
         Invoice.objects.select_for_update(of=("self",))
-        # One array parameter: an `IN (…)` of thousands of placeholders costs more to build than to run.
-        .filter(RawSQL('"invoicing_invoice"."id" = ANY(%s::uuid[])', (ids,), output_field=BooleanField()))
+        .filter(id_in_array(ids))
         .order_by("id")
         .values(
             "id",

@@ -16,8 +16,8 @@ from django.db import IntegrityError, connection, transaction
 from invoicing.choices import InvoiceSource
 from invoicing.errors import ConflictError
 from invoicing.models import Invoice, Organization
+from invoicing.services.recalculation import new_invoices_calculation_start
 
-from .calculation import new_invoices_calculation_start
 from .readers import read_import_file
 from .validation import RowError, RowValidator, ValidRow
 

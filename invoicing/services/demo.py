@@ -93,7 +93,7 @@ def demo_seed(*, invoices: int = 300, seed: int = 2024, calculate: bool = True) 
     A fresh API key is issued on every run (keys are stored hashed, so an old one cannot be shown);
     the previous demo keys are revoked so that only the one printed works.
     """
-    from invoicing.imports.calculation import new_invoices_calculation_start
+    from invoicing.services.recalculation import new_invoices_calculation_start
 
     result, ids_by_type = _demo_rows(invoices=invoices, seed=seed)
     if calculate and ids_by_type:

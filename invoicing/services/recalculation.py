@@ -15,22 +15,35 @@ PENDING and the reconciler dispatches them later.
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
-from invoicing.choices import CATEGORY_INVOICE_TYPES, CROSS_TYPE_CATEGORIES, ActivityCategory
-from invoicing.errors import ActivityCategoryMismatch, MixedInvoiceTypes, UnsupportedInvoiceType, ValidationError
+from invoicing.choices import (
+    CATEGORY_INVOICE_TYPES,
+    CROSS_TYPE_CATEGORIES,
+    ActivityCategory,
+    categories_for_invoice_type,
+)
+from invoicing.errors import (
+    ActivityCategoryMismatch,
+    DomainError,
+    MixedInvoiceTypes,
+    UnsupportedInvoiceType,
+    ValidationError,
+)
 from invoicing.models import Invoice, Organization
+from invoicing.models.functions import id_in_array
 from jobs.models import JobTrigger, ProcessingJob, ProcessingJobChunk
 
 SUPPORTED_TYPES = frozenset().union(*CATEGORY_INVOICE_TYPES.values())
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,9 +70,7 @@ def invoice_recalculation_start(
         scoped = invoices.filter(organization=organization).order_by()
     else:
         requested = _clean_ids(invoices)
-        # One array parameter: 10,000 `IN (%s, …)` placeholders cost more to build than the query takes.
-        in_request = RawSQL('"invoicing_invoice"."id" = ANY(%s::uuid[])', (requested,), output_field=BooleanField())
-        scoped = Invoice.objects.filter(in_request, organization=organization).order_by()
+        scoped = Invoice.objects.filter(id_in_array(requested), organization=organization).order_by()
 
     with transaction.atomic():
         if requested is not None:
@@ -189,17 +200,53 @@ def invoice_recalculation_schedule(*, invoice: Invoice, changed: Iterable[str] |
     """After the current transaction commits, calculate every category of a new (or corrected) invoice.
 
     `changed`: the fields an update touched; nothing is scheduled unless one of EMISSION_INPUTS is among
-    them. Runs as background jobs with trigger "system"; errors are logged, never raised to the caller.
+    them. Runs as background jobs with trigger "system"; problems are logged, never raised to the caller.
     """
     if changed is not None and not EMISSION_INPUTS & set(changed):
         return
-    organization, invoice_id, invoice_type = invoice.organization, invoice.id, invoice.type
+    organization, ids_by_type = invoice.organization, {invoice.type: [invoice.id]}
 
     def start() -> None:
-        categories = [c for c, types in CATEGORY_INVOICE_TYPES.items() if invoice_type in types]
-        if categories:
-            invoice_recalculation_start(
-                organization=organization, invoices=[invoice_id], activity_categories=categories, trigger="system"
-            )
+        started = new_invoices_calculation_start(
+            organization=organization, invoice_ids_by_type=ids_by_type, trigger=JobTrigger.SYSTEM
+        )
+        for problem in started.problems:
+            logger.warning("emissions of invoice %s not scheduled: %s", invoice.id, problem)
 
     transaction.on_commit(start, robust=True)
+
+
+@dataclass
+class CalculationStart:
+    job_ids: list[uuid.UUID] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def new_invoices_calculation_start(
+    *,
+    organization: Organization,
+    invoice_ids_by_type: Mapping[str, Sequence[uuid.UUID]],
+    trigger: str,
+    triggered_by: Any = None,
+) -> CalculationStart:
+    """Calculate new invoices (API create, imports, demo data): one recalculation per invoice type, so
+    types never mix, over every category that applies to it. Types without categories (water,
+    recharge) get no job. Must run after the invoices are committed."""
+    started = CalculationStart()
+    for invoice_type, ids in invoice_ids_by_type.items():
+        categories = categories_for_invoice_type(invoice_type)
+        if not ids or not categories:
+            continue
+        try:
+            result = invoice_recalculation_start(
+                organization=organization,
+                invoices=Invoice.objects.filter(id_in_array(ids), organization=organization, type=invoice_type),
+                activity_categories=categories,
+                trigger=trigger,
+                triggered_by=triggered_by,
+            )
+        except DomainError as error:  # the invoices are saved; say why their emissions are not on the way
+            started.problems.append(f"{invoice_type}: {error.detail}")
+            continue
+        started.job_ids.extend(result.processing_job_ids)
+    return started
