@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 CHECK_TABLE = "TRWAGMYFPDXBNJZSQVHLCKE"
+INVALID_CUPS_MESSAGE = "Not a valid CUPS (ES + 16 digits + 2 check letters [+ border point])."
 _PATTERN = re.compile(r"^ES(\d{16})([A-Z]{2})(\d[FPRCXYZ])?$")
 
 

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType
-from invoicing.cups import cups_base, is_valid_cups, normalize_cups
+from invoicing.cups import INVALID_CUPS_MESSAGE, cups_base, is_valid_cups, normalize_cups
 
 from .params import MultiValueFilter, SortFilter, StrictFilterSet
 
@@ -30,7 +30,7 @@ class CupsField(forms.CharField):
     def clean(self, value: Any) -> str:
         cups = normalize_cups(super().clean(value))
         if not is_valid_cups(cups):
-            raise forms.ValidationError("Not a valid CUPS (ES + 16 digits + 2 check letters [+ border point]).")
+            raise forms.ValidationError(INVALID_CUPS_MESSAGE)
         return cups
 
 

@@ -7,11 +7,9 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from invoicing.cups import is_valid_cups, normalize_cups
+from invoicing.cups import INVALID_CUPS_MESSAGE, is_valid_cups, normalize_cups
 from invoicing.errors import ConflictError, ValidationError
 from invoicing.models import Facility, FacilityFuel, Organization, StationaryFuel, Supplier, SupplyContract
-
-INVALID_CUPS = "Not a valid CUPS (ES + 16 digits + 2 check letters [+ border point])."
 
 
 def _invalid(field: str, message: str) -> ValidationError:
@@ -30,7 +28,7 @@ def facility_create(
     codes = list(dict.fromkeys(normalize_cups(c) for c in cups or []))
     bad = [c for c in codes if not is_valid_cups(c)]
     if bad:
-        raise _invalid("cups", f"{INVALID_CUPS} Invalid: {', '.join(bad)}.")
+        raise _invalid("cups", f"{INVALID_CUPS_MESSAGE} Invalid: {', '.join(bad)}.")
     if Facility.objects.filter(organization=organization, name=name).exists():
         raise ConflictError(
             "Your organization already has a facility with this name.",
@@ -74,7 +72,7 @@ def supply_contract_create(
     if cups is not None:
         cups = normalize_cups(cups) or None
         if cups is not None and not is_valid_cups(cups):
-            errors["cups"] = [INVALID_CUPS]
+            errors["cups"] = [INVALID_CUPS_MESSAGE]
     if errors or facility is None:
         raise ValidationError(f"The supply contract is invalid ({', '.join(errors)}).", errors=errors)
     return SupplyContract.objects.create(

@@ -18,19 +18,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         username = str(options["username"])
-        password = os.environ.get("ADMIN_PASSWORD") or self._local_password()
-        user_model = get_user_model()
-        user, created = user_model.objects.get_or_create(
+        from_environment = bool(os.environ.get("ADMIN_PASSWORD"))
+        password = os.environ["ADMIN_PASSWORD"] if from_environment else self._local_password()
+        user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"is_staff": True, "is_superuser": True, "email": f"{username}@localhost"}
         )
-        if created or os.environ.get("ADMIN_PASSWORD"):
+        if created or from_environment:
             user.set_password(password)
             user.save()
-        self.stdout.write(
-            f"Admin login: {username} / {password}"
-            if created or "ADMIN_PASSWORD" not in os.environ
-            else f"Admin login: {username} (password from ADMIN_PASSWORD)"
-        )
+        shown = "(password from ADMIN_PASSWORD)" if from_environment else f"/ {password}"
+        self.stdout.write(f"Admin login: {username} {shown}")
 
     @staticmethod
     def _local_password() -> str:
