@@ -1,16 +1,18 @@
-"""The query parameters of `GET /v1/invoices` (domain.md §3)."""
+"""The query parameters of `GET /v1/invoices` (domain.md §3), each turned into an SQL condition."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db import connection
 
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType
 from invoicing.cups import INVALID_CUPS_MESSAGE, cups_base, is_valid_cups, normalize_cups
+from invoicing.selectors.invoice_items import FACILITY_FUELS, InvoiceQuery
 
 from .params import MultiValueFilter, SortFilter, StrictFilterSet
 
@@ -55,18 +57,40 @@ def _utc_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def where(condition: str, value: Callable[[Any], Any] = lambda value: value) -> Callable[..., InvoiceQuery]:
+    """A filter `method` adding `condition` with the cleaned value (through `value`) as its parameter."""
+
+    def add_condition(query: InvoiceQuery, name: str, cleaned: Any) -> InvoiceQuery:
+        return query.where(condition, value(cleaned))
+
+    return add_condition
+
+
+def _contains_pattern(text: str) -> str:
+    return f"%{connection.ops.prep_for_like_query(text)}%"
+
+
+def _cups_candidates(values: list[str]) -> list[str]:
+    # Every stored form of each base: an IN list keeps the (organization, cups) index usable.
+    return [cups_base(c) + suffix for c in values for suffix in ["", *BORDER_POINT_SUFFIXES]]
+
+
 class InvoiceFilterSet(StrictFilterSet):
-    type = MultiValueFilter(child=_choice(InvoiceType.choices), help_text="Invoice types.")
-    status = MultiValueFilter(child=_choice(InvoiceStatus.choices), help_text="Invoice statuses.")
-    facility_id = MultiValueFilter(field_name="facility_id", child=_uuid(), help_text="Facility ids.")
+    """Filters an InvoiceQuery (invoicing.selectors.invoice_items): each parameter adds one SQL condition."""
+
+    type = MultiValueFilter(
+        child=_choice(InvoiceType.choices), method=where("i.type = ANY(%s)"), help_text="Invoice types."
+    )
+    status = MultiValueFilter(
+        child=_choice(InvoiceStatus.choices), method=where("i.status = ANY(%s)"), help_text="Invoice statuses."
+    )
+    facility_id = MultiValueFilter(child=_uuid(), method=where("i.facility_id = ANY(%s)"), help_text="Facility ids.")
     start_date = DateFilter(
-        field_name="start_date",
-        lookup_expr="gte",
+        method=where("i.start_date >= %s"),
         help_text="Invoices whose period starts on or after this date (YYYY-MM-DD).",
     )
     end_date = DateFilter(
-        field_name="end_date",
-        lookup_expr="lte",
+        method=where("i.end_date <= %s"),
         help_text="Invoices whose period ends on or before this date, the whole day included (YYYY-MM-DD).",
     )
     co2e_status = django_filters.ChoiceFilter(
@@ -75,20 +99,24 @@ class InvoiceFilterSet(StrictFilterSet):
         help_text="`calculated`: co2e is known; `not_calculated`: co2e is null.",
     )
     invoice_id = django_filters.CharFilter(
-        field_name="invoice_number",
-        lookup_expr="icontains",
+        # The expression of the trigram index invoice_org_number_trgm.
+        method=where("UPPER(i.invoice_number::text) LIKE UPPER(%s)", _contains_pattern),
         max_length=100,
         help_text="Partial, case-insensitive match on the utility's invoice number.",
     )
     cups = MultiValueFilter(
         child=CupsField(),
-        method="filter_cups",
+        method=where("i.cups = ANY(%s)", _cups_candidates),
         help_text="CUPS codes; matched on the 20-character base, with or without the border-point suffix.",
     )
-    supplier_id = MultiValueFilter(field_name="supplier_id", child=_uuid(), help_text="Supplier ids.")
-    facility_fuel_id = MultiValueFilter(field_name="facility_fuel_id", child=_uuid(), help_text="Facility fuel ids.")
+    supplier_id = MultiValueFilter(child=_uuid(), method=where("i.supplier_id = ANY(%s)"), help_text="Supplier ids.")
+    facility_fuel_id = MultiValueFilter(
+        child=_uuid(), method=where("i.facility_fuel_id = ANY(%s)"), help_text="Facility fuel ids."
+    )
     uploaded_by = MultiValueFilter(
-        field_name="uploaded_by_id", child=forms.IntegerField(min_value=1), help_text="Ids of the uploading users."
+        child=forms.IntegerField(min_value=1),
+        method=where("i.uploaded_by_id = ANY(%s)"),
+        help_text="Ids of the uploading users.",
     )
     source = MultiValueFilter(
         child=_choice(InvoiceSource.choices),
@@ -96,7 +124,7 @@ class InvoiceFilterSet(StrictFilterSet):
         help_text="Invoice sources; `manual` also matches legacy invoices with no source.",
     )
     uploaded_from = DateFilter(
-        method="filter_uploaded_from",
+        method=where("i.created_at >= %s", _utc_midnight),
         help_text="Uploaded on or after this date (UTC, YYYY-MM-DD).",
     )
     uploaded_to = DateFilter(
@@ -104,10 +132,12 @@ class InvoiceFilterSet(StrictFilterSet):
         help_text="Uploaded on or before this date, the whole day included (UTC, YYYY-MM-DD).",
     )
     stationary_fuel_id = MultiValueFilter(
-        field_name="facility_fuel__fuel_id", child=_uuid(), help_text="Stationary fuel ids (through the facility fuel)."
+        child=_uuid(),
+        method=where(f"i.facility_fuel_id IN (SELECT id FROM {FACILITY_FUELS} WHERE fuel_id = ANY(%s))"),
+        help_text="Stationary fuel ids (through the facility fuel).",
     )
     supply_contract_id = MultiValueFilter(
-        field_name="supply_contract_id", child=_uuid(), help_text="Supply contract ids."
+        child=_uuid(), method=where("i.supply_contract_id = ANY(%s)"), help_text="Supply contract ids."
     )
     sort = SortFilter(
         fields=INVOICE_SORT_FIELDS,
@@ -115,24 +145,15 @@ class InvoiceFilterSet(StrictFilterSet):
         help_text="Sort field, `-` prefix for descending; ties are broken by id. Default: `-created_at`.",
     )
 
-    def filter_co2e_status(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return qs.filter(co2e__isnull=value == "not_calculated")
+    def filter_co2e_status(self, query: InvoiceQuery, name: str, value: str) -> InvoiceQuery:
+        return query.where("i.co2e IS NULL" if value == "not_calculated" else "i.co2e IS NOT NULL")
 
-    def filter_cups(self, qs: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
-        # Every stored form of each base: an IN list keeps the (organization, cups) index usable.
-        candidates = [cups_base(c) + suffix for c in value for suffix in ["", *BORDER_POINT_SUFFIXES]]
-        return qs.filter(cups__in=candidates)
-
-    def filter_source(self, qs: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
-        condition = Q(source__in=value)
+    def filter_source(self, query: InvoiceQuery, name: str, value: list[str]) -> InvoiceQuery:
         if InvoiceSource.MANUAL in value:
-            condition |= Q(source__isnull=True)
-        return qs.filter(condition)
+            return query.where("i.source = ANY(%s) OR i.source IS NULL", value)
+        return query.where("i.source = ANY(%s)", value)
 
-    def filter_uploaded_from(self, qs: QuerySet[Any], name: str, value: date) -> QuerySet[Any]:
-        return qs.filter(created_at__gte=_utc_midnight(value))
-
-    def filter_uploaded_to(self, qs: QuerySet[Any], name: str, value: date) -> QuerySet[Any]:
+    def filter_uploaded_to(self, query: InvoiceQuery, name: str, value: date) -> InvoiceQuery:
         if value == date.max:
-            return qs
-        return qs.filter(created_at__lt=_utc_midnight(value + timedelta(days=1)))
+            return query
+        return query.where("i.created_at < %s", _utc_midnight(value + timedelta(days=1)))

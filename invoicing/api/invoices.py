@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, cast
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from invoicing.selectors.invoices import (
-    InvoiceRowPages,
-    invoice_emission_list,
-    invoice_get,
-    invoice_list,
-    invoice_row_get,
-)
+from invoicing.selectors.invoice_items import InvoiceQuery, invoice_item_json, invoice_page
+from invoicing.selectors.invoices import invoice_emission_list, invoice_get
 from invoicing.services.invoices import invoice_create, invoice_delete, invoice_update
 
 from .filters import InvoiceFilterSet
@@ -24,9 +21,9 @@ from .params import StrictFilterBackend, StrictQueryParamsMixin
 from .serializers import (
     InvoiceCreateSerializer,
     InvoiceDetailSerializer,
+    InvoiceEmissionSerializer,
     InvoiceSerializer,
     InvoiceUpdateSerializer,
-    invoice_item,
 )
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
@@ -51,23 +48,24 @@ class InvoiceViewSet(OrganizationScopedViewSet):
     serializer_class = InvoiceSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
-    def get_queryset(self) -> Any:
-        return invoice_list(organization=self.organization)
+    def get_queryset(self) -> InvoiceQuery:  # type: ignore[override]
+        return InvoiceQuery(organization_id=self.organization.id)
 
     @extend_schema(
         summary="List invoices",
         description="Filter, sort and page the organization's invoices. Default order: `-created_at`, then `-id`.",
     )
-    def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginator.paginate_source(InvoiceRowPages(queryset), request)
-        return self.get_paginated_response([invoice_item(row) for row in rows])
+    def list(self, request: Request) -> HttpResponse:
+        query = cast(InvoiceQuery, self.filter_queryset(cast(Any, self.get_queryset())))
+        offset, limit = self.paginator.read_page(request)
+        page = invoice_page(query, offset=offset, limit=limit)
+        return self.paginator.get_paginated_json_response(page.items_json, page.total)
 
     @extend_schema(summary="Get an invoice with its emissions per activity category", responses=InvoiceDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        row = invoice_row_get(organization=self.organization, invoice_id=pk)
-        emissions = list(invoice_emission_list(invoice_id=row["id"]))
-        return Response(InvoiceDetailSerializer((row, emissions)).data)
+        item = json.loads(self._item_json(pk))
+        item["emissions"] = InvoiceEmissionSerializer(invoice_emission_list(invoice_id=pk), many=True).data
+        return Response(item)
 
     @extend_schema(
         summary="Create an invoice",
@@ -75,11 +73,11 @@ class InvoiceViewSet(OrganizationScopedViewSet):
         request=InvoiceCreateSerializer,
         responses={201: InvoiceSerializer},
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: Request) -> HttpResponse:
         serializer = InvoiceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invoice = invoice_create(organization=self.organization, **serializer.validated_data)
-        return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
+        return _json_response(self._item_json(invoice.pk), status_code=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Correct an invoice",
@@ -87,14 +85,21 @@ class InvoiceViewSet(OrganizationScopedViewSet):
         request=InvoiceUpdateSerializer,
         responses=InvoiceSerializer,
     )
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: Request, pk: str) -> HttpResponse:
         invoice = invoice_get(organization=self.organization, invoice_id=pk)
         serializer = InvoiceUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invoice = invoice_update(invoice=invoice, **serializer.validated_data)
-        return Response(InvoiceSerializer(invoice).data)
+        return _json_response(self._item_json(invoice.pk))
 
     @extend_schema(summary="Delete an invoice with its emission results", responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
         invoice_delete(invoice=invoice_get(organization=self.organization, invoice_id=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _item_json(self, invoice_id: Any) -> str:
+        return invoice_item_json(organization_id=self.organization.id, invoice_id=invoice_id)
+
+
+def _json_response(body: str, *, status_code: int = status.HTTP_200_OK) -> HttpResponse:
+    return HttpResponse(body, status=status_code, content_type="application/json")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -41,7 +42,7 @@ def _positive_int(raw: str | None, *, name: str, default: int, maximum: int | No
 
 
 class PageSource(Protocol):
-    """Rows by offset and their total: what `paginate_source` pages (e.g. selectors.invoices.InvoiceRowPages)."""
+    """Rows by offset and their total: what `paginate_source` pages."""
 
     def rows(self, offset: int, limit: int) -> list[Any]: ...
 
@@ -90,7 +91,8 @@ class PagePagination(BasePagination):
             return self.paginate_source(_QuerySetSource(queryset), request)
         return self.paginate_source(_SequenceSource(queryset), request)
 
-    def paginate_source(self, source: PageSource, request: Request) -> list[Any]:
+    def read_page(self, request: Request) -> tuple[int, int]:
+        """The validated `page` and `size` of the request, as (offset, limit)."""
         self.page = _positive_int(
             request.query_params.get(self.page_query_param), name=self.page_query_param, default=1
         )
@@ -100,9 +102,12 @@ class PagePagination(BasePagination):
             default=self.default_size,
             maximum=self.max_size,
         )
-        offset = (self.page - 1) * self.size
-        rows = source.rows(offset, self.size)
-        if len(rows) < self.size and (rows or offset == 0):
+        return (self.page - 1) * self.size, self.size
+
+    def paginate_source(self, source: PageSource, request: Request) -> list[Any]:
+        offset, limit = self.read_page(request)
+        rows = source.rows(offset, limit)
+        if len(rows) < limit and (rows or offset == 0):
             self.total = offset + len(rows)  # the last page: the count is known without a COUNT query
         else:
             self.total = source.count()
@@ -114,6 +119,12 @@ class PagePagination(BasePagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response({"items": data, "total": self.total, "page": self.page, "size": self.size, "pages": self.pages})
+
+    def get_paginated_json_response(self, items_json: str, total: int) -> HttpResponse:
+        """The same body around items that are a JSON array already (invoicing.selectors.invoice_items)."""
+        self.total = total
+        totals = f'"total":{self.total},"page":{self.page},"size":{self.size},"pages":{self.pages}'
+        return HttpResponse(f'{{"items":{items_json},{totals}}}', content_type="application/json")
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {

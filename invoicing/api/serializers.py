@@ -1,15 +1,13 @@
 """Request and response shapes of the invoice API.
 
-List items are built by `invoice_item()` from plain rows (see selectors.invoices.invoice_rows):
-no model instances, no per-field serializer calls, so a page of 100 costs little more than its SQL.
-The serializers below declare the same shape for the OpenAPI schema and delegate to it.
+Invoice items are rendered by PostgreSQL (invoicing.selectors.invoice_items); InvoiceSerializer and
+InvoiceDetailSerializer declare that shape for the OpenAPI schema and are not used to render it.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoicing.choices import CATEGORY_SCOPE, ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType
-from invoicing.models import Invoice, InvoiceEmission
-from invoicing.selectors.invoices import INVOICE_ITEM_COLUMNS
+from invoicing.models import InvoiceEmission
 
 PERIOD_START_PATTERN = r"^\d{4}-\d{2}-\d{2}T00:00:00$"
 PERIOD_END_PATTERN = r"^\d{4}-\d{2}-\d{2}T23:59:59$"
@@ -29,50 +26,9 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _id(value: uuid.UUID | None) -> str | None:
-    return None if value is None else str(value)
-
-
 def utc_timestamp(value: datetime | None) -> str | None:
     """`2024-02-01T10:30:00Z`: UTC, whole seconds. (isoformat: a third of strftime's cost per list item.)"""
     return None if value is None else value.astimezone(UTC).isoformat(timespec="seconds").removesuffix("+00:00") + "Z"
-
-
-def period_start(value: date) -> str:
-    return f"{value.isoformat()}T00:00:00"
-
-
-def period_end(value: date) -> str:
-    return f"{value.isoformat()}T23:59:59"
-
-
-def invoice_item(row: Mapping[str, Any]) -> dict[str, Any]:
-    """One API item from a row holding INVOICE_ITEM_COLUMNS."""
-    return {
-        "id": str(row["id"]),
-        "type": row["type"],
-        "status": row["status"],
-        "quantity": float(row["quantity"]),
-        "unit_id": str(row["unit_id"]),
-        "start_date": period_start(row["start_date"]),
-        "end_date": period_end(row["end_date"]),
-        "invoice_id": row["invoice_number"],
-        "facility_id": str(row["facility_id"]),
-        "supplier_id": _id(row["supplier_id"]),
-        "co2e": _number(row["co2e"]),
-        "total_energy_kwh": _number(row["total_energy_kwh"]),
-        "cups": row["cups"],
-        "created_at": utc_timestamp(row["created_at"]),
-        "updated_at": utc_timestamp(row["updated_at"]),
-        "facility_fuel_id": _id(row["facility_fuel_id"]),
-        "supply_contract_id": _id(row["supply_contract_id"]),
-        "uploaded_by": row["uploaded_by_id"],
-        "source": row["source"],
-    }
-
-
-def invoice_row(invoice: Invoice) -> dict[str, Any]:
-    return {column: getattr(invoice, column) for column in INVOICE_ITEM_COLUMNS}
 
 
 @extend_schema_field({"type": "string", "pattern": PERIOD_START_PATTERN, "example": "2024-01-01T00:00:00"})
@@ -113,9 +69,6 @@ class InvoiceSerializer(serializers.Serializer):
         choices=InvoiceSource.choices, allow_null=True, help_text="Null for legacy invoices."
     )
 
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        return invoice_item(instance if isinstance(instance, Mapping) else invoice_row(instance))
-
 
 class InvoiceEmissionSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=ActivityCategory.choices)
@@ -154,12 +107,6 @@ class InvoiceEmissionSerializer(serializers.Serializer):
 
 class InvoiceDetailSerializer(InvoiceSerializer):
     emissions = InvoiceEmissionSerializer(many=True, help_text="One row per calculated activity category.")
-
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        row, emissions = instance
-        item = invoice_item(row)
-        item["emissions"] = [InvoiceEmissionSerializer(e).data for e in emissions]
-        return item
 
 
 class StrictSerializer(serializers.Serializer):

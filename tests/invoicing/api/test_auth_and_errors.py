@@ -88,10 +88,10 @@ def test_an_unexpected_error_is_a_json_500(acme, monkeypatch):
     # The one stub in the suite: there is no honest way to make our own code fail on demand.
     from invoicing.api import invoices
 
-    def explode(**kwargs):  # type: ignore[no-untyped-def]
+    def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(invoices, "invoice_list", explode)
+    monkeypatch.setattr(invoices, "invoice_page", explode)
     client = Client(raise_request_exception=False)
     response = client.get("/v1/invoices", **acme.headers)
     assert_error(response, 500, "INTERNAL_ERROR")

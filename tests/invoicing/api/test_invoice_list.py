@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -133,6 +134,18 @@ def test_invoice_id_is_a_partial_case_insensitive_match(acme, acme_api):
     wanted = make_invoice(acme.facility, invoice_number="FAC-2024-ABC-77")
     make_invoice(acme.facility, invoice_number="FAC-2024-XYZ-78")
     assert ids(acme_api.get("/v1/invoices", {"invoice_id": "abc-7"})) == [str(wanted.id)]
+
+
+def test_invoice_id_wildcards_match_only_themselves(acme, acme_api):
+    percent = make_invoice(acme.facility, invoice_number="A%B_1")
+    make_invoice(acme.facility, invoice_number="AXBY1")
+    assert ids(acme_api.get("/v1/invoices", {"invoice_id": "a%b_"})) == [str(percent.id)]
+
+
+def test_decimals_are_exact_json_numbers(acme, acme_api):
+    make_invoice(acme.facility, quantity="0.1", co2e=Decimal("1234567.123456"))
+    item = json.loads(acme_api.get("/v1/invoices").content, parse_float=Decimal)["items"][0]
+    assert (item["quantity"], item["co2e"]) == (Decimal("0.1"), Decimal("1234567.123456"))
 
 
 def test_cups_matches_with_or_without_the_border_point_suffix(acme, acme_api):
