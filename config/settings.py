@@ -112,6 +112,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "invoicing.api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "invoicing.api.negotiation.ApiContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "invoicing.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }

@@ -84,6 +84,21 @@ def test_malformed_json_is_a_400(acme):
     assert_error(response, 400, "VALIDATION_ERROR")
 
 
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json", "application/*", "text/html;q=0.5, */*;q=0.1"])
+@pytest.mark.parametrize("path", ["/v1/invoices", "/v1/units"])
+def test_clients_that_accept_json_get_json(acme, path, accept):
+    headers = acme.headers if accept is None else {**acme.headers, "HTTP_ACCEPT": accept}
+    response = Client().get(path, **headers)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"
+    assert "items" in response.json()
+
+
+@pytest.mark.parametrize("path", ["/v1/invoices", "/v1/units"])
+def test_a_client_that_accepts_no_json_gets_a_406(acme, path):
+    assert_error(Client().get(path, HTTP_ACCEPT="text/html", **acme.headers), 406, "NOT_ACCEPTABLE")
+
+
 def test_an_unexpected_error_is_a_json_500(acme, monkeypatch):
     # The one stub in the suite: there is no honest way to make our own code fail on demand.
     from invoicing.api import invoices
