@@ -68,7 +68,7 @@ def main() -> int:
             results.append({"bench": name, **dataclasses.asdict(result)})
             verdict = "" if result.ok is None else ("  OK" if result.ok else "  MISSED")
             target = f"  (target {result.target})" if result.target else ""
-            print(f"  {result.name:<60} {result.value:>12.2f} {result.unit}{target}{verdict}", flush=True)
+            print(f"  {result.name:<66} {result.value:>12.2f} {result.unit}{target}{verdict}", flush=True)
     out = ROOT / "artifacts" / "bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
