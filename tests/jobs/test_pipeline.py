@@ -38,6 +38,16 @@ def recalculate(client, tenant, invoices, categories):  # type: ignore[no-untype
     return response.json()
 
 
+def start_electricity(tenant, invoices, trigger):  # type: ignore[no-untyped-def]
+    """The electricity recalculation of `invoices`, started through the shared service."""
+    return invoice_recalculation_start(
+        organization=tenant.organization,
+        invoices=[i.id for i in invoices],
+        activity_categories=["electricity"],
+        trigger=trigger,
+    )
+
+
 def emissions(invoices, category="electricity"):  # type: ignore[no-untyped-def]
     rows = InvoiceEmission.objects.filter(invoice__in=invoices, category=category)
     return {row.invoice_id: (row.kg_co2e, row.factor_value, row.quantity) for row in rows}
@@ -104,12 +114,7 @@ def test_a_worker_killed_mid_job_is_resumed_by_the_reconciler_with_the_same_fina
     acme, start_worker, drain_queue
 ):
     invoices = iberdrola_invoices(acme, 120)
-    result = invoice_recalculation_start(
-        organization=acme.organization,
-        invoices=[i.id for i in invoices],
-        activity_categories=["electricity"],
-        trigger="command",
-    )
+    result = start_electricity(acme, invoices, "command")
     job = ProcessingJob.objects.get(id=result.processing_job_ids[0])
     worker = start_worker()
     wait_until(lambda: ProcessingJob.objects.get(id=job.id).items_success >= 4, what="the first chunks")
@@ -125,12 +130,7 @@ def test_a_worker_killed_mid_job_is_resumed_by_the_reconciler_with_the_same_fina
     assert job.chunks.filter(status=ChunkStatus.DONE).count() == 60
     resumed = emissions(invoices)
     # An undisturbed run over the same invoices stores exactly the same numbers.
-    undisturbed = invoice_recalculation_start(
-        organization=acme.organization,
-        invoices=[i.id for i in invoices],
-        activity_categories=["electricity"],
-        trigger="command",
-    )
+    undisturbed = start_electricity(acme, invoices, "command")
     drain_queue()
     again = ProcessingJob.objects.get(id=undisturbed.processing_job_ids[0])
     assert (again.items_success, again.items_failed) == (120, 0)
@@ -162,12 +162,7 @@ def test_two_concurrent_recalculations_of_the_same_invoices_end_consistent(acme,
 
 def test_running_the_same_job_twice_stores_identical_results(acme, drain_queue):
     invoices = iberdrola_invoices(acme, 5)
-    result = invoice_recalculation_start(
-        organization=acme.organization,
-        invoices=[i.id for i in invoices],
-        activity_categories=["electricity"],
-        trigger="api",
-    )
+    result = start_electricity(acme, invoices, "api")
     drain_queue()
     job = ProcessingJob.objects.get(id=result.processing_job_ids[0])
     stored = emissions(invoices)
@@ -179,12 +174,7 @@ def test_running_the_same_job_twice_stores_identical_results(acme, drain_queue):
     job.refresh_from_db()
     assert (job.items_success, job.items_failed) == (5, 0)
     # …and a second run of the same recalculation stores the same numbers.
-    invoice_recalculation_start(
-        organization=acme.organization,
-        invoices=[i.id for i in invoices],
-        activity_categories=["electricity"],
-        trigger="api",
-    )
+    start_electricity(acme, invoices, "api")
     drain_queue()
     assert emissions(invoices) == stored
 
@@ -192,12 +182,7 @@ def test_running_the_same_job_twice_stores_identical_results(acme, drain_queue):
 @override_settings(JOBS_CHUNK_SIZE=1)
 def test_a_cancelled_job_stops_at_its_next_chunk_and_says_so(acme, drain_queue):
     invoices = iberdrola_invoices(acme, 3)
-    result = invoice_recalculation_start(
-        organization=acme.organization,
-        invoices=[i.id for i in invoices],
-        activity_categories=["electricity"],
-        trigger="admin",
-    )
+    result = start_electricity(acme, invoices, "admin")
     job = ProcessingJob.objects.get(id=result.processing_job_ids[0])
     ProcessingJob.objects.filter(id=job.id).update(status=JobStatus.PROCESSING)  # as a worker's claim would
     assert processing_job_chunk_run(job_id=job.id, number=0) is True
@@ -217,12 +202,7 @@ def test_a_cancelled_job_stops_at_its_next_chunk_and_says_so(acme, drain_queue):
 @override_settings(JOBS_MAX_ATTEMPTS=1, JOBS_HEARTBEAT_TIMEOUT=0)
 def test_a_job_whose_worker_keeps_dying_is_failed_with_the_reason_after_its_attempts(acme, queue):
     invoices = iberdrola_invoices(acme, 2)
-    result = invoice_recalculation_start(
-        organization=acme.organization,
-        invoices=[i.id for i in invoices],
-        activity_categories=["electricity"],
-        trigger="api",
-    )
+    result = start_electricity(acme, invoices, "api")
     job = ProcessingJob.objects.get(id=result.processing_job_ids[0])
     ProcessingJob.objects.filter(id=job.id).update(status=JobStatus.PROCESSING)  # claimed by a worker that died
     queue.connection.flushdb()  # …and its tasks are gone
