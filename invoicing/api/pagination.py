@@ -15,9 +15,7 @@ Subclass and change `default_size` / `max_size` for another resource.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -41,36 +39,6 @@ def _positive_int(raw: str | None, *, name: str, default: int, maximum: int | No
     return value
 
 
-class PageSource(Protocol):
-    """Rows by offset and their total: what `paginate_source` pages."""
-
-    def rows(self, offset: int, limit: int) -> list[Any]: ...
-
-    def count(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class _QuerySetSource:
-    queryset: QuerySet[Any]
-
-    def rows(self, offset: int, limit: int) -> list[Any]:
-        return list(self.queryset[offset : offset + limit])
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-
-@dataclass(frozen=True)
-class _SequenceSource:
-    items: Sequence[Any]
-
-    def rows(self, offset: int, limit: int) -> list[Any]:
-        return list(self.items[offset : offset + limit])
-
-    def count(self) -> int:
-        return len(self.items)
-
-
 class PagePagination(BasePagination):
     page_query_param = "page"
     size_query_param = "size"
@@ -87,9 +55,14 @@ class PagePagination(BasePagination):
         return (self.page_query_param, self.size_query_param)
 
     def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any]:
-        if isinstance(queryset, QuerySet):
-            return self.paginate_source(_QuerySetSource(queryset), request)
-        return self.paginate_source(_SequenceSource(queryset), request)
+        """The page's rows of a QuerySet or a sequence; sets `total`."""
+        offset, limit = self.read_page(request)
+        rows = list(queryset[offset : offset + limit])
+        if len(rows) < limit and (rows or offset == 0):
+            self.total = offset + len(rows)  # the last page: the count is known without a COUNT query
+        else:
+            self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        return rows
 
     def read_page(self, request: Request) -> tuple[int, int]:
         """The validated `page` and `size` of the request, as (offset, limit)."""
@@ -103,15 +76,6 @@ class PagePagination(BasePagination):
             maximum=self.max_size,
         )
         return (self.page - 1) * self.size, self.size
-
-    def paginate_source(self, source: PageSource, request: Request) -> list[Any]:
-        offset, limit = self.read_page(request)
-        rows = source.rows(offset, limit)
-        if len(rows) < limit and (rows or offset == 0):
-            self.total = offset + len(rows)  # the last page: the count is known without a COUNT query
-        else:
-            self.total = source.count()
-        return rows
 
     @property
     def pages(self) -> int:

@@ -115,7 +115,7 @@ class InvoiceQuery:
         """One row: the page's items (JSON objects joined by commas, NULL for none) and the total.
 
         The total is counted only when the page does not tell it: a page that is short, and not
-        past the end, is the last one (the same rule as PagePagination.paginate_source).
+        past the end, is the last one (the same rule as PagePagination.paginate_queryset).
         """
         where, params = self._where_sql()
         order = ", ".join(self.order)
