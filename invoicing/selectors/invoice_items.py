@@ -26,35 +26,9 @@ from invoicing.selectors.invoices import invoice_not_found
 INVOICES = Invoice._meta.db_table
 FACILITY_FUELS = FacilityFuel._meta.db_table
 
-# The columns a page is sorted and rendered from. The inner query picks and sorts them; the JSON
-# is built only for the rows the page keeps (PostgreSQL would otherwise format every matching row
-# before sorting).
-_ROW_COLUMNS = ", ".join(
-    f"i.{column}"
-    for column in (
-        "id",
-        "type",
-        "status",
-        "quantity",
-        "unit_id",
-        "start_date",
-        "end_date",
-        "invoice_number",
-        "facility_id",
-        "supplier_id",
-        "co2e",
-        "total_energy_kwh",
-        "cups",
-        "created_at",
-        "updated_at",
-        "facility_fuel_id",
-        "supply_contract_id",
-        "uploaded_by_id",
-        "source",
-    )
-)
-
-# One API item per row `i` of the page; applied to the page's rows only (see _ROW_COLUMNS).
+# One API item per row `i` of the page. The inner query finds and sorts the page's rows; the JSON
+# is built only for the rows it keeps (PostgreSQL would otherwise format every matching row before
+# sorting).
 _ITEM = """CROSS JOIN LATERAL (SELECT
     i.id,
     i.type,
@@ -120,7 +94,7 @@ class InvoiceQuery:
         where, params = self._where_sql()
         order = ", ".join(self.order)
         return with_values_written_in(
-            f"WITH page AS (SELECT {_ROW_COLUMNS} {where} ORDER BY {order} LIMIT %s OFFSET %s) "
+            f"WITH page AS (SELECT i.* {where} ORDER BY {order} LIMIT %s OFFSET %s) "
             "SELECT items.json, CASE WHEN page_rows.n < %s AND (page_rows.n > 0 OR %s = 0) THEN %s + page_rows.n "
             f"ELSE (SELECT count(*) {where}) END "
             "FROM (SELECT count(*) AS n FROM page) page_rows, "
