@@ -158,10 +158,11 @@ def _insert_invoice_sets(jobs: list[ProcessingJob], scoped: QuerySet[Invoice]) -
     """Write the first job's chunks with INSERT … SELECT (the set never enters Python); copy them to the others."""
     first, *others = jobs
     chunks = ProcessingJobChunk._meta.db_table
+    columns = "job_id, number, size, invoice_ids, status, items_success, items_failed, rq_job_id"
     select_sql, params = scoped.values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {chunks} (job_id, number, size, invoice_ids, status, items_success, items_failed, rq_job_id) "
+            f"INSERT INTO {chunks} ({columns}) "
             "SELECT %s, n, count(*), array_agg(id ORDER BY id), 'pending', 0, 0, '' "
             f"FROM (SELECT s.id, (row_number() OVER (ORDER BY s.id) - 1) / %s AS n FROM ({select_sql}) s) numbered "
             "GROUP BY n RETURNING size",
@@ -170,15 +171,15 @@ def _insert_invoice_sets(jobs: list[ProcessingJob], scoped: QuerySet[Invoice]) -
         sizes = [size for (size,) in cursor.fetchall()]
         for job in others:
             cursor.execute(
-                f"INSERT INTO {chunks} (job_id, number, size, invoice_ids, status, items_success, items_failed, "
-                "rq_job_id) SELECT %s, number, size, invoice_ids, 'pending', 0, 0, '' "
+                f"INSERT INTO {chunks} ({columns}) SELECT %s, number, size, invoice_ids, 'pending', 0, 0, '' "
                 f"FROM {chunks} WHERE job_id = %s",
                 [job.id, first.id],
             )
+    total = sum(sizes)
     for job in jobs:
-        job.items_total, job.chunks_total = sum(sizes), len(sizes)
+        job.items_total, job.chunks_total = total, len(sizes)
     ProcessingJob.objects.bulk_update(jobs, ["items_total", "chunks_total"])
-    return sum(sizes)
+    return total
 
 
 # Changes to these invoice fields change its emissions (invoice_update schedules a recalculation).
