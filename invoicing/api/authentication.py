@@ -79,7 +79,8 @@ class ApiClient:
 
 class ApiKeyAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[ApiClient, ApiKey]:
-        plaintext = request.headers.get("x-api-key", "").strip()
+        # META rather than request.headers, which copies every header of the request first.
+        plaintext = request.META.get("HTTP_X_API_KEY", "").strip()
         if not plaintext:
             raise exceptions.NotAuthenticated("The x-api-key header is required.")
         prefix = plaintext.split(".", 1)[0]
@@ -90,7 +91,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             or api_key.revoked_at is not None
         ):
             raise exceptions.AuthenticationFailed("The API key is unknown or revoked.")
-        if request.headers.get("x-organization-id", "").strip() != str(api_key.organization_id):
+        if request.META.get("HTTP_X_ORGANIZATION_ID", "").strip() != str(api_key.organization_id):
             # Same answer for a malformed id, another organization or one that does not exist.
             raise OrganizationForbidden()
         self._touch(api_key)
