@@ -1,8 +1,7 @@
-from django.urls import include, path
+from jobs.api import urls as job_urls
 
-# jobs.api.urls (recalculate, processing jobs) comes first: "invoices/recalculate" must not be
-# taken for an invoice id.
-urlpatterns = [
-    path("", include("jobs.api.urls")),
-    path("", include("invoicing.api.routes")),
-]
+from . import routes
+
+# One flat list, so resolving a request tries one resolver fewer per level. The job routes come
+# first: "invoices/recalculate" must not be taken for an invoice id.
+urlpatterns = [*job_urls.urlpatterns, *routes.urlpatterns]
