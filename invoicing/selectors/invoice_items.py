@@ -81,9 +81,9 @@ class InvoiceQuery:
         """Django-style names: `order_by("-start_date", "-id")`."""
         return replace(self, order=tuple(_sort_column(name) for name in names))
 
-    def _where_sql(self) -> tuple[str, tuple[Any, ...]]:
+    def _where_sql(self) -> str:
         conditions = " AND ".join(("i.organization_id = %s", *(f"({c})" for c in self.conditions)))
-        return f"FROM {INVOICES} i WHERE {conditions}", (self.organization_id, *self.params)
+        return with_values_written_in(f"FROM {INVOICES} i WHERE {conditions}", (self.organization_id, *self.params))
 
     def page_sql(self, offset: int, limit: int) -> str:
         """One row: the page's items (JSON objects joined by commas, NULL for none) and the total.
@@ -91,15 +91,15 @@ class InvoiceQuery:
         The total is counted only when the page does not tell it: a page that is short, and not
         past the end, is the last one (the same rule as PagePagination.paginate_queryset).
         """
-        where, params = self._where_sql()
+        where = self._where_sql()  # values written in once, used twice
         order = ", ".join(self.order)
-        return with_values_written_in(
-            f"WITH page AS (SELECT i.* {where} ORDER BY {order} LIMIT %s OFFSET %s) "
-            "SELECT items.json, CASE WHEN page_rows.n < %s AND (page_rows.n > 0 OR %s = 0) THEN %s + page_rows.n "
-            f"ELSE (SELECT count(*) {where}) END "
+        offset, limit = int(offset), int(limit)
+        return (
+            f"WITH page AS (SELECT i.* {where} ORDER BY {order} LIMIT {limit} OFFSET {offset}) "
+            f"SELECT items.json, CASE WHEN page_rows.n < {limit} AND (page_rows.n > 0 OR {offset} = 0) "
+            f"THEN {offset} + page_rows.n ELSE (SELECT count(*) {where}) END "
             "FROM (SELECT count(*) AS n FROM page) page_rows, "
-            f"(SELECT string_agg(row_to_json(item)::text, ',' ORDER BY {order}) AS json FROM page i {_ITEM}) items",
-            (*params, limit, offset, limit, offset, offset, *params),
+            f"(SELECT string_agg(row_to_json(item)::text, ',' ORDER BY {order}) AS json FROM page i {_ITEM}) items"
         )
 
 
