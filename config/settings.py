@@ -41,11 +41,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "invoicing.api.middleware.ApiJsonErrorsMiddleware",  # JSON, never HTML, for errors under /v1/
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.SiteSessionMiddleware",  # the Site* middleware skips /v1/ (config/middleware.py)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.SiteAuthenticationMiddleware",
+    "config.middleware.SiteMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

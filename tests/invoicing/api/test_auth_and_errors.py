@@ -117,3 +117,12 @@ def test_the_admin_keeps_its_html_pages():
     response = Client().get("/admin/login/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_admin_session_is_no_key_to_the_api(acme, django_user_model):
+    client = Client()
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-for-tests-only"))
+    assert client.get("/admin/").status_code == 200  # the admin still has its session
+    response = client.get("/v1/invoices", HTTP_X_ORGANIZATION_ID=str(acme.organization.id))
+    assert_error(response, 401, "AUTHENTICATION_FAILED")
+    assert "sessionid" not in response.cookies
