@@ -27,6 +27,7 @@ How to use them in a list view (this is what `GET /v1/invoices` does)::
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -161,10 +162,11 @@ class StrictFilterSet(django_filters.FilterSet):
         return queryset
 
 
-def array_param_names(filterset_class: type[django_filters.FilterSet] | None) -> set[str]:
+@functools.cache
+def array_param_names(filterset_class: type[django_filters.FilterSet] | None) -> frozenset[str]:
     if filterset_class is None:
-        return set()
-    return {name for name, f in filterset_class.base_filters.items() if isinstance(f, MultiValueFilter)}
+        return frozenset()
+    return frozenset(name for name, f in filterset_class.base_filters.items() if isinstance(f, MultiValueFilter))
 
 
 def normalize_query_params(
@@ -190,7 +192,7 @@ def normalize_query_params(
     return normalized
 
 
-def _error_key(name: str, arrays: set[str]) -> str:
+def _error_key(name: str, arrays: frozenset[str]) -> str:
     return f"{name}{ARRAY_SUFFIX}" if name in arrays else name
 
 
@@ -202,8 +204,10 @@ class StrictFilterBackend(BaseFilterBackend):
         if filterset_class is None:
             return queryset
         arrays = array_param_names(filterset_class)
-        scalars = set(filterset_class.base_filters) - arrays
-        data = normalize_query_params(request.query_params, arrays=arrays, scalars=scalars, check_unknown=False)
+        data = getattr(view, "normalized_query_params", None)  # StrictQueryParamsMixin's
+        if data is None:
+            scalars = set(filterset_class.base_filters) - arrays
+            data = normalize_query_params(request.query_params, arrays=arrays, scalars=scalars, check_unknown=False)
         filterset = filterset_class(data=data, queryset=queryset, request=request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(
@@ -216,8 +220,9 @@ class StrictQueryParamsMixin:
     """Reject unknown query parameters on GET (see the module docstring)."""
 
     extra_query_params: tuple[str, ...] = ()
+    normalized_query_params: QueryDict | None = None  # set for GET; StrictFilterBackend reads it
 
-    def allowed_query_params(self) -> tuple[set[str], set[str]]:
+    def allowed_query_params(self) -> tuple[frozenset[str], set[str]]:
         """(array names, scalar names) this view understands."""
         filterset_class = getattr(self, "filterset_class", None)
         arrays = array_param_names(filterset_class)
@@ -233,5 +238,5 @@ class StrictQueryParamsMixin:
         if request.method in ("GET", "HEAD"):
             arrays, scalars = self.allowed_query_params()
             if getattr(self, "detail", None) or getattr(self, "action", None) == "retrieve":
-                arrays, scalars = set(), set(self.extra_query_params)
-            normalize_query_params(request.query_params, arrays=arrays, scalars=scalars)
+                arrays, scalars = frozenset(), set(self.extra_query_params)
+            self.normalized_query_params = normalize_query_params(request.query_params, arrays=arrays, scalars=scalars)
