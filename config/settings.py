@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SiteSessionMiddleware",  # the Site* middleware skips /v1/ (config/middleware.py)
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "config.middleware.SiteCsrfViewMiddleware",
     "config.middleware.SiteAuthenticationMiddleware",
     "config.middleware.SiteMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
