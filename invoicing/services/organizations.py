@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -51,6 +52,10 @@ def api_key_create(
         created_by=created_by,
     )
     return CreatedApiKey(api_key=api_key, plaintext=plaintext)
+
+
+def api_key_mark_used(*, api_key_id: uuid.UUID) -> None:
+    ApiKey.objects.filter(pk=api_key_id).update(last_used_at=timezone.now())
 
 
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:

@@ -46,6 +46,25 @@ def test_a_revoked_key_is_401(acme):
     assert_error(ApiClient(acme).get("/v1/invoices"), 401, "AUTHENTICATION_FAILED")
 
 
+def test_a_keys_last_use_is_recorded_at_most_once_a_minute(acme):
+    from datetime import timedelta
+
+    from invoicing.models import ApiKey
+
+    def last_used_at():  # type: ignore[no-untyped-def]
+        return ApiKey.objects.get(organization=acme.organization).last_used_at
+
+    assert last_used_at() is None
+    ApiClient(acme).get("/v1/invoices")
+    first = last_used_at()
+    assert first is not None
+    ApiClient(acme).get("/v1/invoices")
+    assert last_used_at() == first
+    ApiKey.objects.filter(organization=acme.organization).update(last_used_at=first - timedelta(minutes=2))
+    ApiClient(acme).get("/v1/invoices")
+    assert last_used_at() > first
+
+
 @pytest.mark.parametrize(("method", "path"), PATHS)
 def test_a_key_used_for_another_organization_is_403_on_every_endpoint(acme, borealis, method, path):
     headers = {**acme.headers, "HTTP_X_ORGANIZATION_ID": str(borealis.organization.id)}
