@@ -13,6 +13,7 @@ plan while each organization and filter still gets a plan of its own.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -53,6 +54,7 @@ _ITEM = """CROSS JOIN LATERAL (SELECT
 _ITEM = " ".join(_ITEM.split())
 
 
+@functools.cache
 def _sort_column(name: str) -> str:
     """`-start_date` → `i.start_date DESC`, for a concrete Invoice field only."""
     model_field = Invoice._meta.get_field(name.lstrip("-"))  # FieldDoesNotExist for anything else
