@@ -3,7 +3,7 @@
 A request under /v1/ authenticates with its API key and is answered in JSON: a session, a logged-in
 user and flash messages mean nothing to it, and with no cookie that authenticates there is nothing
 for a CSRF cookie to protect (DRF exempts its views; CsrfViewMiddleware.process_view, which Django
-calls apart from this, still guards any view that is not). Together they cost about 6% of a list
+calls apart from this, still guards any view that is not). Together they cost about 5% of a list
 request's instructions. Subclasses rather than a wrapper, so that the admin's system checks still
 find them.
 """
