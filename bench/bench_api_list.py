@@ -1,4 +1,4 @@
-"""GET /v1/invoices through gunicorn at 1,000,000 invoices, beside the same SQL run directly.
+"""GET /v1/invoices through uWSGI at 1,000,000 invoices, beside the same SQL run directly.
 
 Data: 10 organizations holding 1,000,000 invoices (`--quick`: 100,000), generated once with
 `generate_invoices` and reused. For each case the SQL the API runs for the request (captured once
@@ -8,12 +8,12 @@ HTTP server, Django and DRF add to the database work. Targets (issue 3): median 
 and the first three cases under 50 ms. The ratio against the page statement alone (without the
 key lookup) is reported beside it.
 
-The client opens a new connection per request (gunicorn's sync workers close each one after the
-response) and reads the response off a bare socket; requests and direct runs alternate, so load
-from elsewhere on the machine hits both. Beside the latencies, the CPU time spent per request by
-the gunicorn workers (HTTP, Django, DRF and psycopg: the API's own work) and by this process on
-either side (the HTTP client; psycopg + json for the direct runs). The figures come from the
-kernel's clock ticks, so they are good to about 0.05 ms at 200 requests.
+The server runs as the README serves the app (config/uwsgi.ini: a master and 2 workers). The
+client opens a new connection per request and reads the response off a bare socket; requests and
+direct runs alternate, so load from elsewhere on the machine hits both. Beside the latencies, the
+CPU time spent per request by the server's workers (HTTP, Django, DRF and psycopg: the API's own
+work) and by this process on either side (the HTTP client; psycopg + json for the direct runs).
+The figures come from the kernel's clock ticks, so they are good to about 0.05 ms at 200 requests.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -88,22 +89,11 @@ def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
     return int(head.split(b" ", 2)[1]), body
 
 
-def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:
+def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DEBUG": "0", "DB_CONN_MAX_AGE": "600"}
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    command = [str(ROOT / ".venv" / "bin" / "uwsgi"), "--ini", str(ROOT / "config" / "uwsgi.ini")]
+    command += ["--http-socket", f"127.0.0.1:{port}", "--logto", str(log)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -112,7 +102,7 @@ def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"uWSGI did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def _captured_sql(path: str, headers: dict[str, str]) -> list[str]:
@@ -174,7 +164,8 @@ def run(options: Any) -> list[Result]:
     deep = max(1, count // 50 - 10)
     repeats = 20 if options.quick else 200
     port = _free_port()
-    server = _start_gunicorn(port)
+    log = Path(tempfile.mkdtemp(prefix="bench-api-")) / "uwsgi.log"
+    server = _start_server(port, log)
     workers = psutil.Process(server.pid).children()
     results = []
     try:
@@ -195,7 +186,7 @@ def run(options: Any) -> list[Result]:
                 worker_cpu = _cpu_ms(workers)
                 (api, direct, direct_without_key), client_cpu = _timed(calls, repeats)
                 cpu = {
-                    "gunicorn worker": (_cpu_ms(workers) - worker_cpu) / repeats,
+                    "uWSGI workers": (_cpu_ms(workers) - worker_cpu) / repeats,
                     "HTTP client": client_cpu[0],
                     "direct client (psycopg + json)": client_cpu[1],
                 }
