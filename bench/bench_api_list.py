@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,8 +30,8 @@ from typing import Any
 import psutil
 
 from bench.common import Result
+from config.serving import free_port, http_get, start_uwsgi
 
-ROOT = Path(__file__).resolve().parent.parent
 ORGANIZATIONS = 10
 CASES = [
     ("plain first page", "", True),
@@ -64,45 +62,6 @@ def _ensure_data(quick: bool) -> Any:
         print(f"  generated in {time.monotonic() - began:.1f} s", flush=True)
         first = Organization.objects.get(name=f"{prefix} 01")
     return first, Invoice.objects.filter(organization=first).count()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
-    """One HTTP/1.1 GET on a new connection, read to the server's close.
-
-    A bare socket rather than http.client: its header parsing costs 0.15 ms a request on this
-    machine, which is the client's time, not the server's.
-    """
-    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
-    return int(head.split(b" ", 2)[1]), body
-
-
-def _start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DEBUG": "0", "DB_CONN_MAX_AGE": "600"}
-    command = [str(ROOT / ".venv" / "bin" / "uwsgi"), "--ini", str(ROOT / "config" / "uwsgi.ini")]
-    command += ["--http-socket", f"127.0.0.1:{port}", "--logto", str(log)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            _get(port, "/v1/schema/", {})
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"uWSGI did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
 def _captured_sql(path: str, headers: dict[str, str]) -> list[str]:
@@ -163,9 +122,9 @@ def run(options: Any) -> list[Result]:
     headers = {"x-api-key": key, "x-organization-id": str(organization.id)}
     deep = max(1, count // 50 - 10)
     repeats = 20 if options.quick else 200
-    port = _free_port()
+    port = free_port()
     log = Path(tempfile.mkdtemp(prefix="bench-api-")) / "uwsgi.log"
-    server = _start_server(port, log)
+    server = start_uwsgi(port, env={**os.environ, "DEBUG": "0", "DB_CONN_MAX_AGE": "600"}, log=log)
     workers = psutil.Process(server.pid).children()
     results = []
     try:
@@ -174,11 +133,11 @@ def run(options: Any) -> list[Result]:
                 path = "/v1/invoices" + ("?" + query.format(deep=deep) if query else "")
                 statements = _captured_sql(path, headers)
                 without_key = [sql for sql in statements if "invoicing_apikey" not in sql]
-                status, body = _get(port, path, headers)
+                status, body = http_get(port, path, headers)
                 assert status == 200, body[:300]
                 total = json.loads(body)["total"]
                 calls = [
-                    lambda p=path: _get(port, p, headers),
+                    lambda p=path: http_get(port, p, headers),
                     lambda s=statements: _direct(conn, s),
                     lambda s=without_key: _direct(conn, s),
                 ]
