@@ -33,7 +33,11 @@ def prepared_cursor(using: str = "default") -> CursorWrapper:
 
 
 def with_values_written_in(sql: str, params: Sequence[Any], using: str = "default") -> str:
-    """`sql` with each `%s` replaced by its value, quoted by psycopg as a literal."""
+    """`sql` with each `%s` replaced by its value, quoted by psycopg as a literal.
+
+    What Django's `connection.ops.compose_sql` returns, without the Django cursor it opens and
+    closes around the call (7 µs, 1% of a list request).
+    """
     connection = connections[using]
     connection.ensure_connection()
     return psycopg.ClientCursor(connection.connection).mogrify(sql, params)
