@@ -18,12 +18,12 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 
-from invoicing.api.middleware import API_PREFIX
+from invoicing.api.middleware import is_api_request
 
 
 class _SkippedForApi:
     def __call__(self, request: HttpRequest) -> Any:
-        if request.path_info.startswith(API_PREFIX):
+        if is_api_request(request):
             return self.get_response(request)  # type: ignore[attr-defined]
         return super().__call__(request)  # type: ignore[misc]
 

@@ -29,6 +29,11 @@ DETAILS = {
 }
 
 
+def is_api_request(request: HttpRequest) -> bool:
+    """Under /v1/, as URL routing sees the path (after any script prefix)."""
+    return request.path_info.startswith(API_PREFIX)
+
+
 class ApiJsonErrorsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -37,7 +42,7 @@ class ApiJsonErrorsMiddleware:
         response = self.get_response(request)
         if (
             response.status_code >= 400
-            and request.path.startswith(API_PREFIX)
+            and is_api_request(request)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             return self._json(response.status_code)
