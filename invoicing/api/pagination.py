@@ -39,6 +39,9 @@ def _positive_int(raw: str | None, *, name: str, default: int, maximum: int | No
     return value
 
 
+MAX_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
+
+
 class PagePagination(BasePagination):
     page_query_param = "page"
     size_query_param = "size"
@@ -75,7 +78,9 @@ class PagePagination(BasePagination):
             default=self.default_size,
             maximum=self.max_size,
         )
-        return (self.page - 1) * self.size, self.size
+        # Any page past the end is empty; one so far past that its offset overflows PostgreSQL's
+        # bigint OFFSET is read at the largest offset there is.
+        return min((self.page - 1) * self.size, MAX_OFFSET), self.size
 
     @property
     def pages(self) -> int:

@@ -268,6 +268,15 @@ def test_a_page_past_the_end_is_empty_with_the_right_totals(acme, acme_api):
     assert body == {"items": [], "total": 3, "page": 9, "size": 2, "pages": 2}
 
 
+@pytest.mark.parametrize("path", ["/v1/invoices", "/v1/units"])
+def test_a_page_too_far_for_a_database_offset_is_empty_too(acme, acme_api, path):
+    make_invoice(acme.facility)
+    body = acme_api.get(path, {"size": 100, "page": 10**20}).json()
+    assert body["items"] == []
+    assert body["page"] == 10**20
+    assert body["total"] >= 1
+
+
 def test_an_empty_list_has_zero_pages(acme_api):
     assert acme_api.get("/v1/invoices").json() == {"items": [], "total": 0, "page": 1, "size": 50, "pages": 0}
 
