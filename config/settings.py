@@ -76,7 +76,7 @@ DATABASES = {"default": database_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # psycopg prepares a statement after this many runs on a connection. Django switches that off (for
-# transaction-mode poolers); its ORM cursors never prepare anyway, only invoicing.db.prepared_cursor
+# transaction-mode poolers); its ORM cursors never prepare anyway, only invoicing.db.fetch_one
 # does. DB_PREPARE_THRESHOLD=0 turns it off again.
 DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5) or None  # type: ignore[index]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

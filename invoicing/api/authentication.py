@@ -12,7 +12,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from invoicing.db import prepared_cursor
+from invoicing.db import fetch_one
 from invoicing.models import ApiKey, Organization
 from invoicing.services.organizations import api_key_digest, api_key_mark_used
 
@@ -60,9 +60,7 @@ class _KeyMatch:
 
 
 def _api_key_match(prefix: str) -> _KeyMatch | None:
-    with prepared_cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL, [prefix])
-        row = cursor.fetchone()
+    row = fetch_one(_LOOKUP_SQL, [prefix])
     if row is None:
         return None
     key_id, digest, revoked, last_used_due, *organization_values = row

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from django.db.models import Field
 
-from invoicing.db import prepared_cursor, with_values_written_in
+from invoicing.db import fetch_one, with_values_written_in
 from invoicing.models import FacilityFuel, Invoice
 from invoicing.selectors.invoices import invoice_not_found
 
@@ -116,9 +116,7 @@ class InvoicePage:
 
 
 def invoice_page(query: InvoiceQuery, *, offset: int, limit: int) -> InvoicePage:
-    with prepared_cursor() as cursor:
-        cursor.execute(query.page_sql(offset, limit))
-        items, total = cursor.fetchone()
+    items, total = fetch_one(query.page_sql(offset, limit))  # type: ignore[misc]  # an aggregate: one row
     return InvoicePage(items=items or "", total=int(total))
 
 

@@ -7,6 +7,8 @@ import psycopg
 import pytest
 from django.db import connection
 
+from invoicing.db import fetch_one
+
 # Real connections, outside a test transaction; the catalogue rows migrations load are restored after.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -46,8 +48,7 @@ def test_a_healthy_connection_is_kept_and_checked_without_a_query():
     assert _backend_pid() == pid
 
 
-def test_a_connection_the_server_dropped_is_replaced_before_the_next_request_uses_it():
-    pid = _backend_pid()
+def _drop_from_the_server(pid: int) -> None:
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [pid])
     poller = select.poll()
@@ -56,6 +57,23 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_next_request_use
     while not poller.poll(50) and time.monotonic() < deadline:
         pass
 
+
+def test_a_connection_the_server_dropped_is_replaced_before_the_next_request_uses_it():
+    pid = _backend_pid()
+    _drop_from_the_server(pid)
+
     _start_request()
 
     assert _backend_pid() != pid
+
+
+def test_prepared_reads_run_on_the_connection_that_replaced_a_dropped_one():
+    (pid,) = fetch_one("SELECT pg_backend_pid()") or ()
+    assert fetch_one("SELECT pg_backend_pid()") == (pid,)  # the same connection, its cursor reused
+    _drop_from_the_server(pid)
+
+    _start_request()
+
+    (new_pid,) = fetch_one("SELECT pg_backend_pid()") or ()
+    assert new_pid != pid
+    assert fetch_one("SELECT 1 WHERE false") is None
