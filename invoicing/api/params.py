@@ -216,27 +216,34 @@ class StrictFilterBackend(BaseFilterBackend):
         return filterset.qs
 
 
+@functools.cache
+def _allowed_query_params(view_class: type) -> tuple[frozenset[str], frozenset[str]]:
+    """(array names, scalar names) of a view class: its filterset's, its paginator's and its extra ones."""
+    filterset_class = getattr(view_class, "filterset_class", None)
+    arrays = array_param_names(filterset_class)
+    scalars = set(getattr(view_class, "extra_query_params", ()))
+    if filterset_class is not None:
+        scalars |= set(filterset_class.base_filters) - arrays
+    pagination_class = getattr(view_class, "pagination_class", None)
+    scalars |= set(getattr(pagination_class(), "query_params", ()) if pagination_class else ())
+    return arrays, frozenset(scalars)
+
+
 class StrictQueryParamsMixin:
     """Reject unknown query parameters on GET (see the module docstring)."""
 
     extra_query_params: tuple[str, ...] = ()
     normalized_query_params: QueryDict | None = None  # set for GET; StrictFilterBackend reads it
 
-    def allowed_query_params(self) -> tuple[frozenset[str], set[str]]:
+    def allowed_query_params(self) -> tuple[frozenset[str], frozenset[str]]:
         """(array names, scalar names) this view understands."""
-        filterset_class = getattr(self, "filterset_class", None)
-        arrays = array_param_names(filterset_class)
-        scalars = set(self.extra_query_params)
-        if filterset_class is not None:
-            scalars |= set(filterset_class.base_filters) - arrays
-        paginator = getattr(self, "paginator", None)
-        scalars |= set(getattr(paginator, "query_params", ()))
-        return arrays, scalars
+        view_class: type = type(self)
+        return _allowed_query_params(view_class)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         if request.method in ("GET", "HEAD"):
             arrays, scalars = self.allowed_query_params()
             if getattr(self, "detail", None) or getattr(self, "action", None) == "retrieve":
-                arrays, scalars = frozenset(), set(self.extra_query_params)
+                arrays, scalars = frozenset(), frozenset(self.extra_query_params)
             self.normalized_query_params = normalize_query_params(request.query_params, arrays=arrays, scalars=scalars)
