@@ -21,17 +21,20 @@ def free_port() -> int:
 
 
 def http_get(port: int, path: str, headers: Mapping[str, str] | None = None) -> tuple[int, bytes]:
-    """One HTTP/1.1 GET on a new connection, read to the server's close: (status, body).
+    """One HTTP/1.1 GET on a new connection to 127.0.0.1, read to the server's close: (status, body).
 
     A bare socket rather than http.client: its header parsing costs 0.15 ms a request on this
-    machine, which is the client's time, not the server's.
+    machine, which is the client's time, not the server's. For the same reason no name lookup:
+    `socket.create_connection` asks getaddrinfo even for an address (0.07 ms a request here).
     """
     lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(30)  # stops a hang only
+        sock.connect(("127.0.0.1", port))
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         chunks = []
-        while chunk := sock.recv(65536):
+        while chunk := sock.recv(262144):
             chunks.append(chunk)
     head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
     return int(head.split(b" ", 2)[1]), body
