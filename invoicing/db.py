@@ -28,6 +28,18 @@ _server_binding: WeakKeyDictionary[psycopg.Connection[Any], psycopg.Cursor[Any]]
 _client_binding: WeakKeyDictionary[psycopg.Connection[Any], psycopg.ClientCursor[Any]] = WeakKeyDictionary()
 
 
+def _reused[CursorT: (psycopg.Cursor[Any], psycopg.ClientCursor[Any])](
+    cursors: WeakKeyDictionary[psycopg.Connection[Any], CursorT],
+    connection: psycopg.Connection[Any],
+    make: type[CursorT],
+) -> CursorT:
+    """The connection's cursor of this kind, made on first use."""
+    cursor = cursors.get(connection)
+    if cursor is None or cursor.closed:
+        cursor = cursors[connection] = make(connection)
+    return cursor
+
+
 def fetch_one(sql: str, params: Sequence[Any] | None = None, using: str = "default") -> tuple[Any, ...] | None:
     """The first row of `sql` (None if it has none), bound on the server so that it can be prepared.
 
@@ -37,9 +49,7 @@ def fetch_one(sql: str, params: Sequence[Any] | None = None, using: str = "defau
     connection = connections[using]
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    raw = _server_binding.get(connection.connection)
-    if raw is None or raw.closed:
-        raw = _server_binding[connection.connection] = psycopg.Cursor(connection.connection)
+    raw = _reused(_server_binding, connection.connection, psycopg.Cursor)
     with connection.wrap_database_errors:
         cursor = connection._prepare_cursor(raw)  # type: ignore[attr-defined]  # how connection.cursor() wraps
     cursor.execute(sql, params)
@@ -54,7 +64,4 @@ def with_values_written_in(sql: str, params: Sequence[Any], using: str = "defaul
     """
     connection = connections[using]
     connection.ensure_connection()
-    raw = _client_binding.get(connection.connection)
-    if raw is None or raw.closed:
-        raw = _client_binding[connection.connection] = psycopg.ClientCursor(connection.connection)
-    return raw.mogrify(sql, params)
+    return _reused(_client_binding, connection.connection, psycopg.ClientCursor).mogrify(sql, params)
