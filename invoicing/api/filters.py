@@ -66,10 +66,6 @@ def where(condition: str, value: Callable[[Any], Any] = lambda value: value) -> 
     return add_condition
 
 
-def _placeholders(values: list[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
 def where_in(condition: str, values: Callable[[list[Any]], list[Any]] = list) -> Callable[..., InvoiceQuery]:
     """A filter `method` for a list parameter: `{}` in `condition` becomes one placeholder per value.
 
@@ -80,9 +76,13 @@ def where_in(condition: str, values: Callable[[list[Any]], list[Any]] = list) ->
 
     def add_condition(query: InvoiceQuery, name: str, cleaned: list[Any]) -> InvoiceQuery:
         items = values(cleaned)
-        return query.where(condition.format(_placeholders(items)), *items)
+        return query.where(condition.format(", ".join(["%s"] * len(items))), *items)
 
     return add_condition
+
+
+_source_in = where_in("i.source IN ({})")
+_source_in_or_legacy = where_in("i.source IN ({}) OR i.source IS NULL")  # manual: rows from before sources
 
 
 def _contains_pattern(text: str) -> str:
@@ -168,9 +168,8 @@ class InvoiceFilterSet(StrictFilterSet):
         return query.where("i.co2e IS NULL" if value == "not_calculated" else "i.co2e IS NOT NULL")
 
     def filter_source(self, query: InvoiceQuery, name: str, value: list[str]) -> InvoiceQuery:
-        if InvoiceSource.MANUAL in value:
-            return query.where(f"i.source IN ({_placeholders(value)}) OR i.source IS NULL", *value)
-        return query.where(f"i.source IN ({_placeholders(value)})", *value)
+        with_legacy = InvoiceSource.MANUAL in value
+        return (_source_in_or_legacy if with_legacy else _source_in)(query, name, value)
 
     def filter_uploaded_to(self, query: InvoiceQuery, name: str, value: date) -> InvoiceQuery:
         if value == date.max:
