@@ -1,7 +1,17 @@
-"""The domain error hierarchy. Each error has a stable code; the API and admin show its message."""
+"""Every error code of the product, in one module.
+
+- `DomainError` and its subclasses: what services raise. Each has a stable `code`, a human
+  `detail` and the HTTP status the API answers with (`api_exception_handler`); the admin and
+  the management commands show the same detail and code.
+- `ApiErrorCode`: codes of requests refused before any service runs (authentication, routing,
+  content negotiation, request size), mapped from HTTP statuses by `API_STATUS_CODES`.
+- `CalculationFailureCode`: why one invoice could not be calculated for one category; stored per
+  invoice and job (never raised to the caller of a recalculation).
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 
@@ -37,6 +47,11 @@ class ConflictError(DomainError):
     http_status = 409
 
 
+# Invoices (API create/PATCH, imports).
+class DuplicateInvoiceError(ConflictError):
+    code = "DUPLICATE_INVOICE"
+
+
 # Recalculation rules (POST /v1/invoices/recalculate, the admin action and recalculate_invoices).
 class UnsupportedInvoiceType(DomainError):
     code = "UNSUPPORTED_INVOICE_TYPE"
@@ -62,3 +77,74 @@ class JobNotCancellable(ConflictError):
 
 class NothingToRetry(ConflictError):
     code = "NOTHING_TO_RETRY"
+
+
+# Invoice imports (import_invoices and the admin's import page).
+class ImportFileError(ValidationError):
+    """The file as a whole cannot be imported: unreadable, wrong format, missing or unknown columns."""
+
+    code = "IMPORT_FILE_INVALID"
+
+
+class ImportRowsInvalid(ValidationError):
+    """Some rows are invalid, so nothing was imported (unless invalid rows were to be skipped)."""
+
+    code = "IMPORT_ROWS_INVALID"
+
+
+# Emission-factor files (load_emission_factors).
+class FactorFileError(ValidationError):
+    """A factor file that cannot be loaded; `errors` maps "row N" to its reasons."""
+
+    code = "INVALID_FACTOR_FILE"
+
+
+class DatasetVersionConflict(ConflictError):
+    """The dataset version exists with other figures: a new version must be a new dataset."""
+
+    code = "DATASET_VERSION_CONFLICT"
+
+
+class ApiErrorCode(StrEnum):
+    """Requests refused before a service runs. Every code the API answers with is here or a DomainError's."""
+
+    BAD_REQUEST = "BAD_REQUEST"
+    VALIDATION_ERROR = ValidationError.code
+    AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED"
+    ORGANIZATION_FORBIDDEN = "ORGANIZATION_FORBIDDEN"
+    PERMISSION_DENIED = "PERMISSION_DENIED"
+    NOT_FOUND = NotFoundError.code
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    NOT_ACCEPTABLE = "NOT_ACCEPTABLE"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    URI_TOO_LONG = "URI_TOO_LONG"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    RATE_LIMITED = "RATE_LIMITED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+# The one mapping from an HTTP status to the code of an API error that no DomainError raised.
+API_STATUS_CODES: dict[int, ApiErrorCode] = {
+    400: ApiErrorCode.BAD_REQUEST,
+    401: ApiErrorCode.AUTHENTICATION_FAILED,
+    403: ApiErrorCode.PERMISSION_DENIED,
+    404: ApiErrorCode.NOT_FOUND,
+    405: ApiErrorCode.METHOD_NOT_ALLOWED,
+    406: ApiErrorCode.NOT_ACCEPTABLE,
+    413: ApiErrorCode.PAYLOAD_TOO_LARGE,
+    414: ApiErrorCode.URI_TOO_LONG,
+    415: ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    429: ApiErrorCode.RATE_LIMITED,
+    500: ApiErrorCode.INTERNAL_ERROR,
+}
+
+
+class CalculationFailureCode(StrEnum):
+    """Why one invoice has no result for one activity category (docs/emissions.md, "Failure codes")."""
+
+    NO_FACTOR = "NO_FACTOR"  # no factor for the country, category and year (or an earlier year)
+    UNIT_MISMATCH = "UNIT_MISMATCH"  # the quantity cannot be converted to the factor's unit
+    NO_FUEL = "NO_FUEL"  # a heat invoice without a facility fuel
+    NO_CALORIFIC_VALUE = "NO_CALORIFIC_VALUE"  # no sourced conversion of the quantity to kWh
+    ACTIVITY_CATEGORY_MISMATCH = ActivityCategoryMismatch.code  # the category does not apply to the type
+    NOT_FOUND = NotFoundError.code  # the invoice was deleted before its chunk ran

@@ -15,6 +15,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from invoicing.db import fetch_one
+from invoicing.errors import ApiErrorCode
 from invoicing.models import ApiKey, Organization
 from invoicing.services.organizations import api_key_digest, api_key_mark_used
 
@@ -71,7 +72,7 @@ def _api_key_match(prefix: str) -> _KeyMatch | None:
 
 
 class OrganizationForbidden(exceptions.PermissionDenied):
-    default_code = "ORGANIZATION_FORBIDDEN"
+    default_code = ApiErrorCode.ORGANIZATION_FORBIDDEN
     default_detail = "This API key may not act for that organization."
 
 

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, JsonResponse
-from rest_framework import exceptions, status
+from django.http import Http404
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from invoicing.errors import DomainError
+from invoicing.errors import ApiErrorCode, DomainError
 
-_CODES: dict[type[exceptions.APIException], str] = {
-    exceptions.NotAuthenticated: "AUTHENTICATION_FAILED",
-    exceptions.AuthenticationFailed: "AUTHENTICATION_FAILED",
-    exceptions.NotFound: "NOT_FOUND",
-    exceptions.MethodNotAllowed: "METHOD_NOT_ALLOWED",
-    exceptions.UnsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
-    exceptions.NotAcceptable: "NOT_ACCEPTABLE",
-    exceptions.Throttled: "RATE_LIMITED",
-    exceptions.ParseError: "VALIDATION_ERROR",
-    exceptions.ValidationError: "VALIDATION_ERROR",
+_CODES: dict[type[exceptions.APIException], ApiErrorCode] = {
+    exceptions.NotAuthenticated: ApiErrorCode.AUTHENTICATION_FAILED,
+    exceptions.AuthenticationFailed: ApiErrorCode.AUTHENTICATION_FAILED,
+    exceptions.NotFound: ApiErrorCode.NOT_FOUND,
+    exceptions.MethodNotAllowed: ApiErrorCode.METHOD_NOT_ALLOWED,
+    exceptions.UnsupportedMediaType: ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    exceptions.NotAcceptable: ApiErrorCode.NOT_ACCEPTABLE,
+    exceptions.Throttled: ApiErrorCode.RATE_LIMITED,
+    exceptions.ParseError: ApiErrorCode.VALIDATION_ERROR,
+    exceptions.ValidationError: ApiErrorCode.VALIDATION_ERROR,
 }
 
 
@@ -44,12 +44,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound("Not found.")
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
-        return response  # unknown errors propagate and become a JSON 500 (see server_error)
-    code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
+        return response  # unknown errors propagate and become a JSON 500 (ApiJsonErrorsMiddleware)
+    code: str | None = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None)
     if code is None:
         code = str(exc.default_code).upper()
         if isinstance(exc, exceptions.PermissionDenied) and exc.default_code == "permission_denied":
-            code = "PERMISSION_DENIED"
+            code = ApiErrorCode.PERMISSION_DENIED
     body: dict[str, Any] = {"code": code}
     if isinstance(exc, exceptions.ValidationError):
         body["detail"] = "The request is invalid."
@@ -58,15 +58,3 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body["detail"] = str(exc.detail)
     response.data = body
     return response
-
-
-def _json_error(request: HttpRequest, status_code: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": detail}, status=status_code)
-
-
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return _json_error(request, status.HTTP_404_NOT_FOUND, "NOT_FOUND", "Not found.")
-
-
-def server_error(request: HttpRequest) -> JsonResponse:
-    return _json_error(request, 500, "INTERNAL_ERROR", "An unexpected error occurred; it has been logged.")

@@ -11,18 +11,9 @@ from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from invoicing.errors import API_STATUS_CODES
+
 API_PREFIX = "/v1/"
-CODES = {
-    400: "BAD_REQUEST",
-    401: "AUTHENTICATION_FAILED",
-    403: "PERMISSION_DENIED",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    429: "RATE_LIMITED",
-    500: "INTERNAL_ERROR",
-}
 DETAILS = {
     404: "Not found.",
     500: "An unexpected error occurred; it has been logged.",
@@ -54,5 +45,5 @@ class ApiJsonErrorsMiddleware:
             phrase = HTTPStatus(status_code).phrase
         except ValueError:
             phrase = "Error"
-        code = CODES.get(status_code, phrase.upper().replace(" ", "_").replace("-", "_"))
+        code = API_STATUS_CODES.get(status_code, phrase.upper().replace(" ", "_").replace("-", "_"))
         return JsonResponse({"code": code, "detail": DETAILS.get(status_code, f"{phrase}.")}, status=status_code)

@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, CATEGORY_INVOICE_TYPES, ActivityCategory
+from invoicing.errors import CalculationFailureCode
 from invoicing.models import Invoice
 from invoicing.models.functions import id_in_array
 
@@ -61,12 +62,14 @@ def calculate_invoices(
     facts = _load_facts(ids)
     result = CalculationResult()
     for missing in (i for i in ids if i not in facts):
-        result.failures.append(InvoiceFailure(missing, "NOT_FOUND", "The invoice does not exist."))
+        result.failures.append(InvoiceFailure(missing, CalculationFailureCode.NOT_FOUND, "The invoice does not exist."))
     applicable = {i: f for i, f in facts.items() if f.type in CATEGORY_INVOICE_TYPES[category]}
     for invoice_id, fact in facts.items():
         if invoice_id not in applicable:
             message = f"The {category} category does not apply to {fact.type} invoices."
-            result.failures.append(InvoiceFailure(invoice_id, "ACTIVITY_CATEGORY_MISMATCH", message))
+            result.failures.append(
+                InvoiceFailure(invoice_id, CalculationFailureCode.ACTIVITY_CATEGORY_MISMATCH, message)
+            )
     pool = None
     if applicable and category != ActivityCategory.ENERGY:
         pool = FactorPool(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from invoicing.choices import ActivityCategory as C
+from invoicing.errors import CalculationFailureCode
 
 from .lookup import Choice, FactorPool, LookupError_, from_datasets, year_fallback
 from .units import KWH_PER, SYMBOL, conversion
@@ -56,16 +57,21 @@ class InvoiceFacts:
 def no_factor(category: str, facts: InvoiceFacts, what: str = "") -> LookupError_:
     subject = f" for {what}" if what else ""
     return LookupError_(
-        "NO_FACTOR", f"No {category} factor{subject} in {facts.country} for {facts.year} or an earlier year."
+        CalculationFailureCode.NO_FACTOR,
+        f"No {category} factor{subject} in {facts.country} for {facts.year} or an earlier year.",
     )
 
 
 def choose(pool: FactorPool, category: str, facts: InvoiceFacts) -> Choice:
     if category in NEEDS_FUEL and not facts.fuel:
-        raise LookupError_("NO_FUEL", "The heat invoice has no facility fuel, so no fuel factor applies.")
+        raise LookupError_(
+            CalculationFailureCode.NO_FUEL, "The heat invoice has no facility fuel, so no fuel factor applies."
+        )
     if category in ELECTRICITY_CATEGORIES and facts.unit not in KWH_PER:
         unit = SYMBOL.get(facts.unit, facts.unit)
-        raise LookupError_("UNIT_MISMATCH", f"An electricity quantity in {unit} is not an amount of energy.")
+        raise LookupError_(
+            CalculationFailureCode.UNIT_MISMATCH, f"An electricity quantity in {unit} is not an amount of energy."
+        )
     if category == C.ELECTRICITY and facts.covered_by_goo:
         return guarantee_of_origin(pool, facts)
     custom = custom_choice(pool, category, facts)
@@ -97,7 +103,7 @@ def unit_problem(rows: list[Any], facts: InvoiceFacts) -> None:
     if units:
         readable = ", ".join(SYMBOL[u] for u in units)
         raise LookupError_(
-            "UNIT_MISMATCH",
+            CalculationFailureCode.UNIT_MISMATCH,
             f"The quantity in {SYMBOL.get(facts.unit, facts.unit)} cannot be converted to the factor's unit "
             f"({readable}){' for ' + facts.fuel if facts.fuel else ''}.",
         )
@@ -174,7 +180,7 @@ def grid_average_choice(pool: FactorPool, facts: InvoiceFacts) -> Choice:
     found = from_datasets(pool, datasets, rows, year=facts.year, invoice_unit=facts.unit, fuel="", region=facts.region)
     if found is None:
         raise LookupError_(
-            "NO_FACTOR",
+            CalculationFailureCode.NO_FACTOR,
             f"No electricity factor in {facts.country} for {facts.year} or earlier: no supplier factor, "
             "no residual mix and no grid average.",
         )
@@ -188,7 +194,7 @@ def energy_kwh(facts: InvoiceFacts) -> tuple[Decimal, str]:
     if step is None:
         what = f" of {facts.fuel}" if facts.fuel else ""
         raise LookupError_(
-            "NO_CALORIFIC_VALUE",
+            CalculationFailureCode.NO_CALORIFIC_VALUE,
             f"No sourced calorific value converts {SYMBOL.get(facts.unit, facts.unit)}{what} to kWh.",
         )
     return step.apply(facts.quantity), step.description

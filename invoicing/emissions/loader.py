@@ -19,9 +19,8 @@ from typing import Any
 from django.db import transaction
 
 from invoicing.choices import ActivityCategory
+from invoicing.errors import DatasetVersionConflict, FactorFileError
 from invoicing.reference_data import STATIONARY_FUELS, UNITS
-
-from .errors import DatasetVersionConflict, FactorFileError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from invoicing.errors import CalculationFailureCode
 from invoicing.models import (
     EmissionFactor,
     EmissionFactorDataset,
@@ -90,7 +91,7 @@ class FactorPool:
             latest = latest_of(matching)
             if latest is None:
                 raise LookupError_(
-                    "NO_FACTOR",
+                    CalculationFailureCode.NO_FACTOR,
                     f"The {category} configuration asks for the latest {config.publisher} {config.dataset_name}, "
                     "which is not loaded.",
                 )

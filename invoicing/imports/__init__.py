@@ -1,6 +1,7 @@
 """Bulk import of invoices from CSV and XLSX files, shared by `manage.py import_invoices` and the admin."""
 
-from .errors import ImportFileError, ImportRowsInvalid
+from invoicing.errors import ImportFileError, ImportRowsInvalid
+
 from .service import ImportReport, invoice_import
 from .validation import RowError, ValidRow
 

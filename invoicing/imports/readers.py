@@ -10,7 +10,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import ImportFileError
+from invoicing.errors import ImportFileError
+
 from .template import COLUMN_NAMES, REQUIRED_COLUMNS, normalize_header
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")

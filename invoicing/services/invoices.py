@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType, UnitDimension
 from invoicing.cups import INVALID_CUPS_MESSAGE, is_valid_cups, normalize_cups
-from invoicing.errors import ConflictError, ValidationError
+from invoicing.errors import DuplicateInvoiceError, ValidationError
 from invoicing.models import Facility, FacilityFuel, Invoice, Organization, Supplier, SupplyContract, Unit
 from invoicing.services.recalculation import invoice_recalculation_schedule
 
@@ -26,10 +26,6 @@ TYPE_UNIT_DIMENSIONS: dict[str, frozenset[str]] = {
     InvoiceType.ELECTRICITY: frozenset({UnitDimension.ENERGY}),
     InvoiceType.HEAT: frozenset({UnitDimension.ENERGY, UnitDimension.VOLUME, UnitDimension.MASS}),
 }
-
-
-class DuplicateInvoiceError(ConflictError):
-    code = "DUPLICATE_INVOICE"
 
 
 class _Unset(Enum):
