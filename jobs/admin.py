@@ -91,11 +91,11 @@ def retry_failed(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: m
     new_ids: list[Any] = []
     for job in queryset:
         try:
-            result = processing_job_retry_failed(job=job, trigger="admin", triggered_by=request.user)
+            retry = processing_job_retry_failed(job=job, trigger="admin", triggered_by=request.user)
         except DomainError as error:
             modeladmin.message_user(request, f"{error.code}: job {str(job.id)[:8]}: {error.detail}", messages.ERROR)
             continue
-        new_ids.extend(result.processing_job_ids)
+        new_ids.append(retry.id)
     if not new_ids:
         return None
     modeladmin.message_user(request, f"{len(new_ids)} retry job(s) queued.", messages.SUCCESS)

@@ -21,8 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 
 from invoicing.choices import (
@@ -40,7 +39,8 @@ from invoicing.errors import (
 )
 from invoicing.models import Invoice, Organization
 from invoicing.models.functions import id_in_array
-from jobs.models import JobTrigger, ProcessingJob, ProcessingJobChunk
+from jobs.models import JobTrigger
+from jobs.services.creation import processing_jobs_create
 
 SUPPORTED_TYPES = frozenset().union(*CATEGORY_INVOICE_TYPES.values())
 logger = logging.getLogger(__name__)
@@ -60,11 +60,8 @@ def invoice_recalculation_start(
     activity_categories: Sequence[str],
     trigger: str,
     triggered_by: Any = None,
-    retry_of: ProcessingJob | None = None,
 ) -> RecalculationResult:
     categories = _clean_categories(activity_categories)
-    if trigger not in JobTrigger.values:
-        raise ValueError(f"unknown trigger {trigger!r}")
     requested: list[uuid.UUID] | None = None
     if isinstance(invoices, QuerySet):
         scoped = invoices.filter(organization=organization).order_by()
@@ -83,26 +80,16 @@ def invoice_recalculation_start(
         if not types:
             return RecalculationResult(invoice_ids=enqueued, count=0, processing_job_ids=[])
         _check_rules(types, categories)
-        jobs = [
-            ProcessingJob.objects.create(
-                organization=organization,
-                activity_category=category,
-                trigger=trigger,
-                triggered_by=triggered_by if getattr(triggered_by, "pk", None) else None,
-                retry_of=retry_of,
-            )
-            for category in categories
-        ]
-        count = _insert_invoice_sets(jobs, scoped)
-        job_ids = [job.id for job in jobs]
-        transaction.on_commit(lambda: _dispatch(job_ids))
-    return RecalculationResult(invoice_ids=enqueued, count=count, processing_job_ids=job_ids)
-
-
-def _dispatch(job_ids: list[uuid.UUID]) -> None:
-    from jobs.services.dispatch import processing_jobs_dispatch
-
-    processing_jobs_dispatch(job_ids=job_ids)
+        jobs = processing_jobs_create(
+            organization=organization,
+            invoices=scoped,
+            activity_categories=categories,
+            trigger=trigger,
+            triggered_by=triggered_by,
+        )
+    return RecalculationResult(
+        invoice_ids=enqueued, count=jobs[0].items_total, processing_job_ids=[job.id for job in jobs]
+    )
 
 
 def _clean_categories(activity_categories: Sequence[str]) -> list[str]:
@@ -152,34 +139,6 @@ def _check_rules(types: set[str], categories: list[str]) -> None:
             activity_categories=mismatched,
             invoice_type=invoice_type,
         )
-
-
-def _insert_invoice_sets(jobs: list[ProcessingJob], scoped: QuerySet[Invoice]) -> int:
-    """Write the first job's chunks with INSERT … SELECT (the set never enters Python); copy them to the others."""
-    first, *others = jobs
-    chunks = ProcessingJobChunk._meta.db_table
-    columns = "job_id, number, size, invoice_ids, status, items_success, items_failed, rq_job_id"
-    select_sql, params = scoped.values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {chunks} ({columns}) "
-            "SELECT %s, n, count(*), array_agg(id ORDER BY id), 'pending', 0, 0, '' "
-            f"FROM (SELECT s.id, (row_number() OVER (ORDER BY s.id) - 1) / %s AS n FROM ({select_sql}) s) numbered "
-            "GROUP BY n RETURNING size",
-            [first.id, settings.JOBS_CHUNK_SIZE, *params],
-        )
-        sizes = [size for (size,) in cursor.fetchall()]
-        for job in others:
-            cursor.execute(
-                f"INSERT INTO {chunks} ({columns}) SELECT %s, number, size, invoice_ids, 'pending', 0, 0, '' "
-                f"FROM {chunks} WHERE job_id = %s",
-                [job.id, first.id],
-            )
-    total = sum(sizes)
-    for job in jobs:
-        job.items_total, job.chunks_total = total, len(sizes)
-    ProcessingJob.objects.bulk_update(jobs, ["items_total", "chunks_total"])
-    return total
 
 
 # Changes to these invoice fields change its emissions (invoice_update schedules a recalculation).

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from invoicing.errors import JobNotCancellable, NothingToRetry
 from invoicing.models import Invoice
-from invoicing.services.recalculation import RecalculationResult, invoice_recalculation_start
 from jobs.models import ACTIVE_STATUSES, ChunkStatus, JobStatus, ProcessingJob, ProcessingJobError
 from jobs.selectors import processing_job_invoice_ids
+from jobs.services.creation import processing_jobs_create
 
 
 def processing_job_cancel(*, job: ProcessingJob, cancelled_by: Any = None) -> ProcessingJob:
@@ -28,16 +28,17 @@ def processing_job_cancel(*, job: ProcessingJob, cancelled_by: Any = None) -> Pr
     return job
 
 
-def processing_job_retry_failed(*, job: ProcessingJob, trigger: str, triggered_by: Any = None) -> RecalculationResult:
-    """A new job over the invoices this job failed, plus those it never reached if it was stopped."""
+def processing_job_retry_failed(*, job: ProcessingJob, trigger: str, triggered_by: Any = None) -> ProcessingJob:
+    """A new job of the same category over the invoices this job failed, plus those it never reached
+    if it was stopped. The invoices passed the recalculation rules when the job was started."""
     if job.status in ACTIVE_STATUSES:
         raise NothingToRetry("The job is still running; retry its failures once it has finished.", status=job.status)
     failed = ProcessingJobError.objects.filter(job=job).values("invoice_id")
     unreached = processing_job_invoice_ids(job=job, chunk_status=ChunkStatus.PENDING)
-    invoices = Invoice.objects.filter(Q(id__in=failed) | Q(id__in=unreached))
-    if not invoices.filter(organization=job.organization).exists():
+    invoices = Invoice.objects.filter(Q(id__in=failed) | Q(id__in=unreached), organization=job.organization)
+    if not invoices.exists():
         raise NothingToRetry("The job has no failed or unprocessed invoices to retry.")
-    return invoice_recalculation_start(
+    (retry,) = processing_jobs_create(
         organization=job.organization,
         invoices=invoices,
         activity_categories=[job.activity_category],
@@ -45,3 +46,4 @@ def processing_job_retry_failed(*, job: ProcessingJob, trigger: str, triggered_b
         triggered_by=triggered_by,
         retry_of=job,
     )
+    return retry

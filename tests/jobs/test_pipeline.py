@@ -193,9 +193,9 @@ def test_a_cancelled_job_stops_at_its_next_chunk_and_says_so(acme, drain_queue):
     assert (job.status, job.items_success) == (JobStatus.CANCELLED, 1)
     assert "Cancelled" in job.failure_reason
     retry = processing_job_retry_failed(job=job, trigger="admin")
-    assert retry.count == 2
+    assert retry.items_total == 2
     drain_queue()
-    retried = ProcessingJob.objects.get(id=retry.processing_job_ids[0])
+    retried = ProcessingJob.objects.get(id=retry.id)
     assert (retried.status, retried.items_success, retried.retry_of_id) == (JobStatus.COMPLETED, 2, job.id)
 
 
