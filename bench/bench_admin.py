@@ -1,9 +1,9 @@
 """Server time of the invoice admin at 1,000,000 invoices (target: changelist under 500 ms).
 
-Data: H3's COPY generator (`invoicing.services.generation`) when it is installed, else one
-set-based INSERT … SELECT generate_series. Rows are tagged by organization name ("Bench admin …")
-and topped up, so a second run reuses them. Timings go through Django's test client in-process
-(no network): that is the server time of a request, median of several runs after a warm-up.
+Data: the COPY generator of `generate_invoices` (`invoicing.services.generation`). Rows are tagged
+by organization name ("Bench admin …"), so a second run reuses them. Timings go through Django's
+test client in-process (no network): that is the server time of a request, median of several runs
+after a warm-up.
 """
 
 from __future__ import annotations
@@ -43,11 +43,8 @@ def _dataset(rows: int) -> tuple[list[Any], int, float]:
     existing = list(Organization.objects.filter(name__startswith=f"{prefix} ").order_by("name"))
     if existing:
         return existing, 0, 0.0
-    started = time.perf_counter()
-    try:
-        from invoicing.services.generation import invoices_generate
-    except ImportError:
-        return _generate_with_sql(prefix, rows), rows, time.perf_counter() - started
+    from invoicing.services.generation import invoices_generate
+
     result = invoices_generate(organizations=len(SHARES), invoices=rows, name_prefix=prefix)
     _analyze()
     return list(result.organizations), rows, result.seconds
@@ -58,51 +55,6 @@ def _analyze() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE invoicing_invoice")
-
-
-def _generate_with_sql(prefix: str, rows: int) -> list[Any]:
-    """Fallback when H3's COPY generator is not installed: one INSERT … SELECT per organization."""
-    from django.db import connection
-
-    from invoicing.models import Facility, Organization, Unit
-
-    kwh = Unit.objects.get(code="kwh").pk
-    organizations = []
-    with connection.cursor() as cursor:
-        for index, share in enumerate(SHARES):
-            organization = Organization.objects.create(name=f"{prefix} {index + 1:02d}", country="ES")
-            facilities = [
-                str(Facility.objects.create(organization=organization, name=f"Site {n:03d}", country="ES").pk)
-                for n in range(FACILITIES_PER_ORGANIZATION)
-            ]
-            organizations.append(organization)
-            cursor.execute(
-                """
-                INSERT INTO invoicing_invoice (id, organization_id, type, status, source, quantity, unit_id,
-                    original_quantity, original_unit_id, start_date, end_date, invoice_number, facility_id,
-                    co2e, total_energy_kwh, created_at, updated_at)
-                SELECT gen_random_uuid(), %(organization)s,
-                    CASE WHEN g %% 5 = 0 THEN 'heat' ELSE 'electricity' END,
-                    (ARRAY['active','active','active','review','uploaded'])[1 + g %% 5],
-                    (ARRAY['manual','pdf','bulk_file','datadis',NULL])[1 + g %% 5],
-                    q, %(kwh)s, q, %(kwh)s, d, d + 27, 'BENCH-' || g,
-                    (%(facilities)s::uuid[])[1 + g %% %(facility_count)s],
-                    CASE WHEN g %% 3 = 0 THEN NULL ELSE q * 0.25 END, q,
-                    now() - (g || ' seconds')::interval, now()
-                FROM generate_series(1, %(count)s) AS g,
-                    LATERAL (SELECT (100 + g %% 9000)::numeric AS q,
-                                    DATE '2019-01-01' + ((g * 7) %% 2500) AS d) AS v
-                """,
-                {
-                    "organization": str(organization.pk),
-                    "kwh": str(kwh),
-                    "facilities": facilities,
-                    "facility_count": len(facilities),
-                    "count": int(rows * share),
-                },
-            )
-    _analyze()
-    return organizations
 
 
 def _time(client: Any, url: str, *, data: dict[str, Any] | None = None) -> float:

@@ -18,7 +18,7 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
 
-from invoicing.api.middleware import is_api_request
+from config.api.middleware import is_api_request
 
 
 class _SkippedForApi:

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "invoicing.api.middleware.ApiJsonErrorsMiddleware",  # JSON, never HTML, for errors under /v1/
+    "config.api.middleware.ApiJsonErrorsMiddleware",  # JSON, never HTML, for errors under /v1/
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SiteSessionMiddleware",  # the Site* middleware skips /v1/ (config/middleware.py)
     "django.middleware.common.CommonMiddleware",
@@ -75,10 +75,6 @@ TEMPLATES = [
 DATABASES = {"default": database_config(DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# psycopg prepares a statement after this many runs on a connection. Django switches that off (for
-# transaction-mode poolers); its ORM cursors never prepare anyway, only invoicing.db.fetch_one
-# does. DB_PREPARE_THRESHOLD=0 turns it off again.
-DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5) or None  # type: ignore[index]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -113,11 +109,10 @@ IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 48)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["invoicing.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "EXCEPTION_HANDLER": "invoicing.api.errors.api_exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.ExactJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "invoicing.api.negotiation.ApiContentNegotiation",
-    "DEFAULT_SCHEMA_CLASS": "invoicing.api.schema.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -129,6 +124,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.add_error_responses",
+    ],
     # Several serializers share these choice sets; one component name each.
     "ENUM_NAME_OVERRIDES": {
         "InvoiceStatusEnum": "invoicing.choices.InvoiceStatus",

@@ -1,9 +1,22 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
-# The API first: its requests are the most frequent, and Django tries the patterns in order.
+from config.api import schema  # noqa: F401  (registers the OpenAPI extensions)
+
+# The schema and its docs are public: no API key needed to read them.
+_public = {"authentication_classes": [], "permission_classes": [AllowAny]}
+
+api_urlpatterns: list[URLPattern | URLResolver] = [
+    path("schema/", SpectacularAPIView.as_view(**_public), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema", **_public), name="docs"),
+    path("", include("invoicing.api.urls")),
+    path("", include("jobs.api.urls")),
+]
+
 urlpatterns = [
-    path("v1/", include("invoicing.api.urls")),
+    path("v1/", include(api_urlpatterns)),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]

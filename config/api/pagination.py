@@ -1,45 +1,39 @@
 """Page-number pagination with the body `{"items", "total", "page", "size", "pages"}`.
 
-Usage in any list view (DRF generic view or viewset)::
-
-    from invoicing.api.pagination import PagePagination
-
-    class ProcessingJobViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
-        pagination_class = PagePagination
-
 `page` (≥ 1, default 1) and `size` (1-100, default 50) are validated; a bad value is a 400
-VALIDATION_ERROR naming the parameter. A page past the end is a 200 with empty `items`.
+VALIDATION_ERROR naming the parameter. A page past the end is a 200 with empty `items`. The total
+is counted only when the page does not tell it: a short page that is not past the end is the last.
 Subclass and change `default_size` / `max_size` for another resource.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
 from rest_framework import exceptions
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+DIGITS = re.compile(r"^[0-9]+$")
+MAX_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
+
 
 def _positive_int(raw: str | None, *, name: str, default: int, maximum: int | None = None) -> int:
     if raw is None:
         return default
-    message = f"Must be an integer ≥ 1{f' and ≤ {maximum}' if maximum else ''}, not {raw!r}."
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        raise exceptions.ValidationError({name: [message]}) from None
+    message = f"Must be a whole number ≥ 1{f' and ≤ {maximum}' if maximum else ''}, not {raw!r}."
+    text = raw.strip()
+    if not DIGITS.match(text):  # int() would also read "1_0", "+3" and non-ASCII digits
+        raise exceptions.ValidationError({name: [message]})
+    value = int(text)
     if value < 1 or (maximum is not None and value > maximum):
         raise exceptions.ValidationError({name: [message]})
     return value
-
-
-MAX_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
 
 
 class PagePagination(BasePagination):
@@ -59,16 +53,6 @@ class PagePagination(BasePagination):
 
     def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any]:
         """The page's rows of a QuerySet or a sequence; sets `total`."""
-        offset, limit = self.read_page(request)
-        rows = list(queryset[offset : offset + limit])
-        if len(rows) < limit and (rows or offset == 0):
-            self.total = offset + len(rows)  # the last page: the count is known without a COUNT query
-        else:
-            self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
-        return rows
-
-    def read_page(self, request: Request) -> tuple[int, int]:
-        """The validated `page` and `size` of the request, as (offset, limit)."""
         self.page = _positive_int(
             request.query_params.get(self.page_query_param), name=self.page_query_param, default=1
         )
@@ -78,9 +62,15 @@ class PagePagination(BasePagination):
             default=self.default_size,
             maximum=self.max_size,
         )
-        # Any page past the end is empty; one so far past that its offset overflows PostgreSQL's
-        # bigint OFFSET is read at the largest offset there is.
-        return min((self.page - 1) * self.size, MAX_OFFSET), self.size
+        # A page so far past the end that its offset overflows PostgreSQL's bigint OFFSET is read at
+        # the largest offset there is: empty, like any other page past the end.
+        offset = min((self.page - 1) * self.size, MAX_OFFSET)
+        rows = list(queryset[offset : offset + self.size])
+        if len(rows) < self.size and (rows or offset == 0):
+            self.total = offset + len(rows)
+        else:
+            self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        return rows
 
     @property
     def pages(self) -> int:
@@ -88,12 +78,6 @@ class PagePagination(BasePagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         return Response({"items": data, "total": self.total, "page": self.page, "size": self.size, "pages": self.pages})
-
-    def get_paginated_json_response(self, items_json: str, total: int) -> HttpResponse:
-        """The same body around items that are a JSON array already (invoicing.selectors.invoice_items)."""
-        self.total = total
-        totals = f'"total":{self.total},"page":{self.page},"size":{self.size},"pages":{self.pages}'
-        return HttpResponse(f'{{"items":{items_json},{totals}}}', content_type="application/json")
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {

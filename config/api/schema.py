@@ -1,16 +1,19 @@
-"""OpenAPI schema pieces: the two auth headers, bracket array parameters and the error responses."""
+"""OpenAPI schema pieces: the two auth headers, bracket array parameters and the error responses.
+
+Registered through drf-spectacular's public extension points: `OpenApiAuthenticationExtension`,
+`OpenApiFilterExtension` (imported by config.urls so that they are known before the schema is
+built) and the `POSTPROCESSING_HOOKS` setting (`add_error_responses`).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django import forms
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiFilterExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_basic_type
-from drf_spectacular.types import OpenApiTypes
 
-from .params import ARRAY_SUFFIX, MultiValueField, MultiValueFilter
+from .params import ARRAY_SUFFIX, IsoDateField, MultiValueField, MultiValueFilter
 
 ERROR_STATUSES = {
     "400": "VALIDATION_ERROR (or a domain rule's code): `errors` names each field or parameter.",
@@ -21,6 +24,19 @@ ERROR_STATUSES = {
     "415": "UNSUPPORTED_MEDIA_TYPE: send application/json.",
     "429": "RATE_LIMITED.",
     "500": "INTERNAL_ERROR.",
+}
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "detail"],
+    "properties": {
+        "code": {"type": "string", "description": "Stable error code, e.g. VALIDATION_ERROR."},
+        "detail": {"type": "string", "description": "Human-readable message."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Messages per field or query parameter.",
+        },
+    },
 }
 
 
@@ -44,18 +60,19 @@ def _value_schema(field: forms.Field) -> dict[str, Any]:
     if isinstance(field, forms.ChoiceField):
         return {"type": "string", "enum": [str(value) for value, _ in field.choices if value != ""]}  # type: ignore[union-attr,misc]
     if isinstance(field, forms.UUIDField):
-        return build_basic_type(OpenApiTypes.UUID)  # type: ignore[return-value]
+        return {"type": "string", "format": "uuid"}
     if isinstance(field, forms.IntegerField):
         return {"type": "integer", "minimum": 1}
-    if isinstance(field, forms.DateField):
-        return build_basic_type(OpenApiTypes.DATE)  # type: ignore[return-value]
+    if isinstance(field, IsoDateField):
+        return {"type": "string", "format": "date"}
     return {"type": "string"}
 
 
 class StrictFilterBackendExtension(OpenApiFilterExtension):
     """Document each filter as sent: array ones as `name[]` (form style, exploded)."""
 
-    target_class = "invoicing.api.params.StrictFilterBackend"
+    target_class = "config.api.params.StrictFilterBackend"
+    priority = 1  # before drf-spectacular's own extension for django-filter's backend
 
     def get_schema_operation_parameters(self, auto_schema: AutoSchema, *args: Any, **kwargs: Any) -> list[dict]:
         filterset_class = getattr(auto_schema.view, "filterset_class", None)
@@ -92,22 +109,15 @@ class StrictFilterBackendExtension(OpenApiFilterExtension):
         return parameters
 
 
-class ApiAutoSchema(AutoSchema):
-    """Adds the one error format to every operation's responses."""
-
-    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
-        responses = super()._get_response_bodies(direction)
-        if direction != "response":
-            return responses
-        error_ref = self.resolve_serializer(_error_serializer(), "response").ref
-        for code, description in ERROR_STATUSES.items():
-            responses.setdefault(
-                code, {"description": description, "content": {"application/json": {"schema": error_ref}}}
-            )
-        return responses
-
-
-def _error_serializer() -> Any:
-    from .serializers import ErrorSerializer
-
-    return ErrorSerializer
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Postprocessing hook: the one error format, as a component, on every operation's responses."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"$ref": "#/components/schemas/Error"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_STATUSES.items():
+                responses.setdefault(
+                    status, {"description": description, "content": {"application/json": {"schema": reference}}}
+                )
+    return result

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from invoicing.choices import InvoiceSource
 from invoicing.models import Facility, Organization, Supplier, SupplyContract
+from invoicing.selectors.invoices import invoices_calculated
 
 from .permissions import scope_to_organizations
 
@@ -45,10 +46,8 @@ class CalculatedFilter(admin.SimpleListFilter):
         return [("calculated", "Calculated"), ("not_calculated", "Not calculated")]
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        if self.value() == "calculated":
-            return queryset.filter(co2e__isnull=False)
-        if self.value() == "not_calculated":
-            return queryset.filter(co2e__isnull=True)
+        if self.value() in ("calculated", "not_calculated"):
+            return invoices_calculated(queryset, self.value() == "calculated")
         return queryset
 
 

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from invoicing.choices import CATEGORY_SCOPE
 from invoicing.cups import normalize_cups
 from invoicing.models import Invoice, InvoiceEmission
+from invoicing.selectors.invoices import invoices_with_cups_prefix, invoices_with_number_containing
 
 from .changelist import InvoiceChangeList
 from .filters import CalculatedFilter, FacilityFilter, OrganizationFilter, PeriodFilter, SourceFilter, SupplierFilter
@@ -182,8 +183,8 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
             return queryset, False
         compact = normalize_cups(term)
         if len(compact) >= 8 and compact[:2] == "ES" and compact[2 : min(len(compact), 18)].isdigit():
-            return queryset.filter(cups__startswith=compact[:20]), False
-        return queryset.filter(invoice_number__icontains=term), False
+            return invoices_with_cups_prefix(queryset, compact[:20]), False
+        return invoices_with_number_containing(queryset, term), False
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -196,14 +197,8 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        try:
-            from invoicing.imports.admin_views import invoice_import_view
-        except ImportError:
-            from django.contrib import messages
-            from django.shortcuts import redirect
+        from invoicing.imports.admin_views import invoice_import_view
 
-            messages.error(request, "IMPORT_UNAVAILABLE: the invoice import is not installed yet.")
-            return redirect("admin:invoicing_invoice_changelist")
         return invoice_import_view(request, self)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -9,6 +9,9 @@ from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.fields import INPUT_DATE_FORMATS, UtcTimestampField
+from config.api.serializers import StrictSerializer
+from config.api.viewsets import OrganizationScopedViewSet
 from invoicing.models import Facility, FacilityFuel, StationaryFuel, Supplier, SupplyContract, Unit
 from invoicing.selectors.reference import (
     facility_fuel_list,
@@ -20,10 +23,6 @@ from invoicing.selectors.reference import (
     unit_list,
 )
 from invoicing.services.facilities import facility_create, facility_fuel_create, supply_contract_create
-
-from .invoices import OrganizationScopedViewSet
-from .pagination import PagePagination
-from .serializers import INPUT_DATE_FORMATS, StrictSerializer, UtcTimestampField, utc_timestamp
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -50,11 +49,6 @@ class FacilitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Facility
         fields = ["id", "name", "country", "region", "cups", "created_at"]
-
-    def to_representation(self, instance: Facility) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["created_at"] = utc_timestamp(instance.created_at)
-        return data
 
 
 class FacilityCreateSerializer(StrictSerializer):
@@ -104,7 +98,7 @@ class SupplyContractCreateSerializer(StrictSerializer):
 
 
 class _PagedList(mixins.ListModelMixin, OrganizationScopedViewSet):
-    pagination_class = PagePagination
+    pass
 
 
 @extend_schema_view(list=extend_schema(summary="List units", tags=["reference"]))

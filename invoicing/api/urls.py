@@ -1,7 +1,31 @@
-from jobs.api import urls as job_urls
+"""`/v1/invoices`, its recalculation, and the reference endpoints (composed under /v1/ by config.urls)."""
 
-from . import routes
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-# One flat list, so resolving a request tries one resolver fewer per level. The job routes come
-# first: "invoices/recalculate" must not be taken for an invoice id.
-urlpatterns = [*job_urls.urlpatterns, *routes.urlpatterns]
+from config.api.viewsets import UUID_PATTERN
+
+from .invoices import InvoiceViewSet
+from .recalculation import RecalculateView
+from .reference import (
+    FacilityFuelViewSet,
+    FacilityViewSet,
+    StationaryFuelViewSet,
+    SupplierViewSet,
+    SupplyContractViewSet,
+    UnitViewSet,
+)
+
+router = SimpleRouter(trailing_slash=False)
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("units", UnitViewSet, basename="unit")
+router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("stationary-fuels", StationaryFuelViewSet, basename="stationary-fuel")
+router.register("facilities", FacilityViewSet, basename="facility")
+router.register(rf"facilities/(?P<facility_id>{UUID_PATTERN})/fuels", FacilityFuelViewSet, basename="facility-fuel")
+router.register("supply-contracts", SupplyContractViewSet, basename="supply-contract")
+
+urlpatterns = [
+    path("invoices/recalculate", RecalculateView.as_view(), name="invoice-recalculate"),
+    *router.urls,
+]

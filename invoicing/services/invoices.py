@@ -214,7 +214,7 @@ def invoice_create(
         uploaded_by=uploaded_by,  # type: ignore[misc]
     )
     invoice = _save(invoice, draft)
-    invoice_recalculation_schedule(invoice=invoice)  # H5: its categories are calculated by background jobs
+    invoice_recalculation_schedule(invoice=invoice)
     return invoice
 
 
@@ -259,7 +259,7 @@ def invoice_update(
         replace(current, **changes), organization=invoice.organization, require_fuel="facility_fuel_id" in changes
     )
     invoice = _save(invoice, draft)
-    invoice_recalculation_schedule(invoice=invoice, changed=changes)  # H5: recalculated if an input changed
+    invoice_recalculation_schedule(invoice=invoice, changed=changes)
     return invoice
 
 

@@ -1,14 +1,10 @@
-"""Included under /v1/ before the invoice routes, so `invoices/recalculate` is not taken for an id."""
+"""`/v1/processing-jobs` (composed under /v1/ by config.urls)."""
 
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import ProcessingJobViewSet, RecalculateView
+from .views import ProcessingJobViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("processing-jobs", ProcessingJobViewSet, basename="processing-job")
 
-urlpatterns = [
-    path("invoices/recalculate", RecalculateView.as_view(), name="invoice-recalculate"),
-    *router.urls,
-]
+urlpatterns = router.urls

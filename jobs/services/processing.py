@@ -69,7 +69,7 @@ def processing_job_chunk_run(*, job_id: uuid.UUID, number: int) -> bool:
 
 
 def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
-    from invoicing.emissions import calculate_invoices  # the engine (issue 4)
+    from invoicing.emissions import calculate_invoices
 
     with transaction.atomic():
         chunk = (

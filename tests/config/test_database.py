@@ -7,8 +7,6 @@ import psycopg
 import pytest
 from django.db import connection
 
-from invoicing.db import fetch_one
-
 # Real connections, outside a test transaction; the catalogue rows migrations load are restored after.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -65,15 +63,3 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_next_request_use
     _start_request()
 
     assert _backend_pid() != pid
-
-
-def test_prepared_reads_run_on_the_connection_that_replaced_a_dropped_one():
-    (pid,) = fetch_one("SELECT pg_backend_pid()") or ()
-    assert fetch_one("SELECT pg_backend_pid()") == (pid,)  # the same connection, its cursor reused
-    _drop_from_the_server(pid)
-
-    _start_request()
-
-    (new_pid,) = fetch_one("SELECT pg_backend_pid()") or ()
-    assert new_pid != pid
-    assert fetch_one("SELECT 1 WHERE false") is None

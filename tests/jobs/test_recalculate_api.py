@@ -1,4 +1,4 @@
-"""POST /v1/invoices/recalculate: the contract of domain.md §3, without running the jobs."""
+"""POST /v1/invoices/recalculate: its documented contract, without running the jobs."""
 
 from __future__ import annotations
 

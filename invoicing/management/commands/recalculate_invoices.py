@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count
 
+from invoicing.api.filters import invoices_filtered
 from invoicing.choices import ActivityCategory, InvoiceStatus, InvoiceType
 from invoicing.errors import NotFoundError, ValidationError
 from invoicing.management.base import (
@@ -18,7 +19,7 @@ from invoicing.management.base import (
     user_from_option,
 )
 from invoicing.models import Facility, Organization
-from invoicing.selectors.invoice_selection import invoice_selection
+from invoicing.selectors.invoices import invoice_list
 from invoicing.services.recalculation import invoice_recalculation_start
 from jobs.models import JobStatus, ProcessingJob, ProcessingJobError
 
@@ -51,10 +52,7 @@ class Command(DomainCommand):
         selectors.add_argument("--start-date", help="Invoices whose period starts on or after this date (YYYY-MM-DD).")
         selectors.add_argument("--end-date", help="Invoices whose period ends on or before this date (YYYY-MM-DD).")
         selectors.add_argument(
-            "--invoice-id",
-            action="append",
-            default=[],
-            help="Partial, case-insensitive match on the invoice number, as the API's invoice_id (repeatable).",
+            "--invoice-id", help="Partial, case-insensitive match on the invoice number, as the API's invoice_id."
         )
         selectors.add_argument("--id", action="append", default=[], help="Exact invoice id (UUID; repeatable).")
         selectors.add_argument("--all", action="store_true", help="Every invoice of the organization.")
@@ -96,16 +94,22 @@ class Command(DomainCommand):
                 "Choose the invoices with --type, --status, --facility, --start-date, --end-date, --invoice-id "
                 "or --id, or pass --all for every invoice of the organization."
             )
-        return invoice_selection(
-            organization=organization,
-            types=_choices(options["type"], InvoiceType.values, "--type", "invoice type"),
-            statuses=_choices(options["status"], InvoiceStatus.values, "--status", "invoice status"),
-            facility_ids=[_facility_id(organization, value) for value in options["facility"]],
-            start_date=parse_date(options["start_date"], option="--start-date") if options["start_date"] else None,
-            end_date=parse_date(options["end_date"], option="--end-date") if options["end_date"] else None,
-            invoice_numbers=options["invoice_id"],
-            ids=[parse_uuid(value, what="--id") for value in options["id"]],
-        )
+        params: dict[str, list[Any]] = {
+            "type": _choices(options["type"], InvoiceType.values, "--type", "invoice type"),
+            "status": _choices(options["status"], InvoiceStatus.values, "--status", "invoice status"),
+            "facility_id": [_facility_id(organization, value) for value in options["facility"]],
+        }
+        for option, name in (("start_date", "start_date"), ("end_date", "end_date")):
+            if options[option]:
+                flag = f"--{option.replace('_', '-')}"
+                params[name] = [parse_date(options[option], option=flag)]
+        if options["invoice_id"]:
+            params["invoice_id"] = [options["invoice_id"]]
+        invoices = invoice_list(organization=organization)
+        if options["id"]:
+            invoices = invoices.filter(id__in=[parse_uuid(value, what="--id") for value in options["id"]])
+        # The filters of GET /v1/invoices, so that a selection means the same thing here and in the API.
+        return invoices_filtered(invoices, {name: values for name, values in params.items() if values})
 
     def _wait(self, job_ids: list[uuid.UUID], *, timeout: float | None, progress: bool) -> None:
         deadline = time.monotonic() + timeout if timeout else None

@@ -26,7 +26,6 @@ class Endpoint:
     body: dict[str, Any] | None = None
 
 
-# Engineer H5: add the recalculate and processing-jobs operations here.
 ENDPOINTS: list[Endpoint] = [
     Endpoint("get", "/v1/invoices"),
     Endpoint(
@@ -57,7 +56,7 @@ ENDPOINTS: list[Endpoint] = [
         "/v1/supply-contracts",
         {"facility_id": "{facility}", "supplier_id": "{iberdrola}", "start_date": "2024-01-01"},
     ),
-    # H5: another organization's invoice ids are silently dropped: 202 with count 0, no job
+    # Another organization's invoice ids are silently dropped: 202 with count 0, no job
     # (tests/jobs/test_recalculate_api.py). A job of another organization is a 404
     # (tests/jobs/test_processing_jobs_api.py; it needs a `{job}` placeholder to be listed here).
     Endpoint(

@@ -125,7 +125,7 @@ def test_an_unexpected_error_is_a_json_500(acme, monkeypatch):
     def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(invoices, "invoice_page", explode)
+    monkeypatch.setattr(invoices, "invoice_list", explode)
     client = Client(raise_request_exception=False)
     response = client.get("/v1/invoices", **acme.headers)
     assert_error(response, 500, "INTERNAL_ERROR")

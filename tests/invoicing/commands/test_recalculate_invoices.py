@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from jobs.models import ProcessingJob
 from jobs.selectors import processing_job_invoices
 from tests.factories import make_facility, make_facility_fuel, make_invoice
+from tests.invoicing.api.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +146,39 @@ def test_the_shared_rules_of_the_service_apply(acme, run_command):
     assert str(mixed.value).endswith("[MIXED_INVOICE_TYPES]")
     assert str(mismatch.value).endswith("[ACTIVITY_CATEGORY_MISMATCH]")
     assert str(unsupported.value).endswith("[UNSUPPORTED_INVOICE_TYPE]")
+
+
+@pytest.mark.parametrize(
+    ("options", "params"),
+    [
+        (("--type", "electricity"), {"type[]": "electricity"}),
+        (("--status", "review", "--status", "error"), {"status[]": ["review", "error"]}),
+        (("--start-date", "2024-02-01"), {"start_date": "2024-02-01"}),
+        (("--end-date", "2024-01-31"), {"end_date": "2024-01-31"}),
+        (("--invoice-id", "abc"), {"invoice_id": "abc"}),
+        (("--facility", "Sevilla store"), {"facility_id[]": "{sevilla}"}),
+        (
+            ("--type", "electricity", "--start-date", "2024-01-01", "--end-date", "2024-12-31"),
+            {"type[]": "electricity", "start_date": "2024-01-01", "end_date": "2024-12-31"},
+        ),
+    ],
+)
+def test_the_command_selects_what_the_api_lists_for_the_same_filters(acme, run_command, options, params):
+    sevilla = make_facility(acme.organization, name="Sevilla store")
+    make_invoice(acme.facility, invoice_number="N-ABC-1", status="review")
+    make_invoice(
+        sevilla, invoice_number="n-abc-2", start_date=datetime.date(2024, 2, 1), end_date=datetime.date(2024, 2, 29)
+    )
+    make_invoice(acme.facility, invoice_number="X-3", status="error", start_date=datetime.date(2023, 12, 1),
+                 end_date=datetime.date(2023, 12, 31))  # fmt: skip
+    make_invoice(
+        sevilla, invoice_number="ABC-4", start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2025, 1, 31)
+    )
+    params = {name: str(sevilla.id) if value == "{sevilla}" else value for name, value in params.items()}
+    listed = {item["id"] for item in ApiClient(acme).get("/v1/invoices", {**params, "size": 100}).json()["items"]}
+
+    run_command(*recalc_args(acme, "--category", "energy", *options))
+
+    job = ProcessingJob.objects.get()
+    assert listed
+    assert {str(invoice.id) for invoice in processing_job_invoices(job=job)} == listed
