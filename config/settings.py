@@ -106,6 +106,10 @@ JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)  # dispatches before a job i
 JOBS_RECONCILE_INTERVAL = env_int("JOBS_RECONCILE_INTERVAL", 60)  # s between reconciler runs
 IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 48)  # at least 24
 
+# The invoice admin counts a list exactly up to this many rows; above, it shows "about N" from
+# PostgreSQL's estimate (invoicing/admin/paginator.py).
+ADMIN_EXACT_COUNT_LIMIT = env_int("ADMIN_EXACT_COUNT_LIMIT", 10_000)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["invoicing.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

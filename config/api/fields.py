@@ -9,17 +9,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from invoicing.numbers import plain_decimal
+
 PERIOD_START_FORMAT = "%Y-%m-%dT00:00:00"
 PERIOD_END_FORMAT = "%Y-%m-%dT23:59:59"
 UTC_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 INPUT_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]
-
-
-def plain_decimal(value: Decimal) -> Decimal:
-    """The same number without trailing zeros and never in exponent form: 1500.000000 → 1500."""
-    normalized = value.normalize()
-    exponent = normalized.as_tuple().exponent
-    return normalized.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normalized
 
 
 class ExactDecimalField(serializers.DecimalField):

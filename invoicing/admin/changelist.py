@@ -28,6 +28,12 @@ class InvoiceChangeList(ChangeList):
         self.request = request
         super().__init__(request, *args, **kwargs)
 
+    @property
+    def result_count_display(self) -> str:
+        """`50,041`, or `about 50,122` when the paginator gave PostgreSQL's estimate (invoicing.admin.paginator)."""
+        count = f"{self.result_count:,}"
+        return f"about {count}" if getattr(self.paginator, "is_estimate", False) else count
+
     @cached_property
     def period_hierarchy(self) -> dict[str, Any]:
         field = self.date_hierarchy
@@ -69,7 +75,7 @@ class InvoiceChangeList(ChangeList):
 
     @cached_property
     def _few_rows(self) -> bool:
-        """Counted exactly (at most EXACT_COUNT_LIMIT rows): one DISTINCT over them is cheaper than probes."""
+        """Counted exactly (at most ADMIN_EXACT_COUNT_LIMIT rows): one DISTINCT over them is cheaper than probes."""
         return not getattr(self.paginator, "is_estimate", True)
 
     @cached_property

@@ -16,6 +16,7 @@ from invoicing.models import Invoice, InvoiceEmission
 from invoicing.selectors.invoices import invoices_with_cups_prefix, invoices_with_number_containing
 
 from .changelist import InvoiceChangeList
+from .display import number
 from .filters import CalculatedFilter, FacilityFilter, OrganizationFilter, PeriodFilter, SourceFilter, SupplierFilter
 from .paginator import EstimatedCountPaginator
 from .permissions import ReadOnlyScopedAdmin
@@ -64,14 +65,14 @@ class InvoiceEmissionInline(admin.TabularInline):
 
     @admin.display(description="quantity")
     def quantity_in_factor_unit(self, emission: InvoiceEmission) -> str:
-        text = f"{emission.quantity.normalize():f} {emission.quantity_unit}"
+        text = f"{number(emission.quantity)} {emission.quantity_unit}"
         return f"{text} ({emission.conversion})" if emission.conversion else text
 
     @admin.display(description="factor")
     def factor_used(self, emission: InvoiceEmission) -> str:
         if emission.factor_value is None:
             return "—"
-        return f"{emission.factor_value.normalize():f} {emission.factor_unit}".strip()
+        return f"{number(emission.factor_value)} {emission.factor_unit}".strip()
 
     @admin.display(description="dataset")
     def dataset(self, emission: InvoiceEmission) -> str:
@@ -93,18 +94,25 @@ class InvoiceEmissionInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, str(emission.job_id)[:8])
 
 
+# A search term of at least this many characters shaped like the start of a CUPS (ES and digits)
+# matches CUPS codes from their start: "ES0021" finds ES0021000000000001RK.
+MIN_CUPS_PREFIX = 4
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyScopedAdmin):
+    # The numbers come before the organization and provenance columns, so that they stay in view on a
+    # laptop screen (1280 px) next to the filter sidebar.
     list_display = (
         "invoice_number_display",
-        "organization",
         "facility",
         "type",
         "status",
         "period",
         "quantity_with_unit",
-        "co2e",
-        "total_energy_kwh",
+        "co2e_kg",
+        "energy_kwh",
+        "organization",
         "source_display",
         "uploaded_by",
     )
@@ -138,7 +146,7 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         (None, {"fields": ("organization", "invoice_number", "type", "status", "source", "uploaded_by")}),
         ("Period and quantity", {"fields": ("start_date", "end_date", "quantity_with_unit", "original_with_unit")}),
         ("Where", {"fields": ("facility", "supplier", "supply_contract", "facility_fuel", "cups")}),
-        ("Results", {"fields": ("co2e", "total_energy_kwh", "created_at", "updated_at")}),
+        ("Results", {"fields": ("co2e_kg", "energy_kwh", "created_at", "updated_at")}),
     )
     readonly_fields = (
         "organization",
@@ -156,8 +164,8 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         "supply_contract",
         "facility_fuel",
         "cups",
-        "co2e",
-        "total_energy_kwh",
+        "co2e_kg",
+        "energy_kwh",
         "created_at",
         "updated_at",
     )
@@ -182,7 +190,7 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         if not term:
             return queryset, False
         compact = normalize_cups(term)
-        if len(compact) >= 8 and compact[:2] == "ES" and compact[2 : min(len(compact), 18)].isdigit():
+        if len(compact) >= MIN_CUPS_PREFIX and compact[:2] == "ES" and compact[2 : min(len(compact), 18)].isdigit():
             return invoices_with_cups_prefix(queryset, compact[:20]), False
         return invoices_with_number_containing(queryset, term), False
 
@@ -215,11 +223,19 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description="quantity", ordering="quantity")
     def quantity_with_unit(self, invoice: Invoice) -> str:
-        return f"{invoice.quantity.normalize():f} {invoice.unit.symbol}"
+        return f"{number(invoice.quantity)} {invoice.unit.symbol}"
 
     @admin.display(description="as entered")
     def original_with_unit(self, invoice: Invoice) -> str:
-        return f"{invoice.original_quantity.normalize():f} {invoice.original_unit.symbol}"
+        return f"{number(invoice.original_quantity)} {invoice.original_unit.symbol}"
+
+    @admin.display(description="CO2e (kg)", ordering="co2e")
+    def co2e_kg(self, invoice: Invoice) -> str:
+        return number(invoice.co2e)
+
+    @admin.display(description="Energy (kWh)", ordering="total_energy_kwh")
+    def energy_kwh(self, invoice: Invoice) -> str:
+        return number(invoice.total_energy_kwh)
 
     @admin.display(description="source", ordering="source")
     def source_display(self, invoice: Invoice) -> str:

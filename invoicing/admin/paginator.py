@@ -6,15 +6,13 @@ import json
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
 
-# Up to this many rows are counted exactly; above, the planner's estimate is shown instead.
-EXACT_COUNT_LIMIT = 10_000
-
 
 class EstimatedCountPaginator(Paginator):
-    """Counts exactly up to EXACT_COUNT_LIMIT rows, then uses PostgreSQL's own estimate.
+    """Counts exactly up to settings.ADMIN_EXACT_COUNT_LIMIT rows, then uses PostgreSQL's own estimate.
 
     Unfiltered, the estimate is pg_class.reltuples (kept fresh by autovacuum/ANALYZE); filtered,
     it is the row estimate of EXPLAIN for the filtered query. Either costs well under a millisecond.
@@ -26,12 +24,12 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:  # type: ignore[override]
         queryset: Any = self.object_list
-        bounded = queryset.order_by()[: EXACT_COUNT_LIMIT + 1]
-        exact = bounded.count()
-        if exact <= EXACT_COUNT_LIMIT:
+        limit = settings.ADMIN_EXACT_COUNT_LIMIT
+        exact = queryset.order_by()[: limit + 1].count()
+        if exact <= limit:
             return exact
         self.is_estimate = True
-        return max(self._estimate(queryset), EXACT_COUNT_LIMIT + 1)
+        return max(self._estimate(queryset), limit + 1)
 
     def _estimate(self, queryset: Any) -> int:
         connection = connections[queryset.db]

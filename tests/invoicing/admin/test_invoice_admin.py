@@ -151,3 +151,49 @@ def test_the_date_hierarchy_drills_down_from_years_to_months(admin_client_root, 
     months = admin_client_root.get(CHANGELIST + "?start_date__year=2024").content.decode()
     assert "start_date__month=5" in months
     assert "start_date__month=3" not in months
+
+
+@pytest.mark.parametrize("term", ["ES00", "ES0021", "es 0021 0000", "ES002100000000000"])
+def test_a_cups_search_matches_any_prefix_of_four_characters_or_more(admin_client_root, acme, term) -> None:
+    make_invoice(acme.facility, invoice_number="INV-CUPS", cups="ES0021000000000001RK")
+    make_invoice(acme.facility, invoice_number="INV-OTHER", cups="ES1234123456789012JY")
+    html = admin_client_root.get(CHANGELIST, {"q": term}).content.decode()
+    assert "INV-CUPS" in html
+    assert "INV-OTHER" not in html
+
+
+def test_the_list_shows_units_and_the_numbers_the_api_sends(admin_client_root, acme) -> None:
+    make_invoice(acme.facility, quantity="9300", co2e=Decimal("2557.500000"), total_energy_kwh=Decimal("9300"))
+    html = admin_client_root.get(CHANGELIST).content.decode()
+    assert "CO2e (kg)" in html
+    assert "Energy (kWh)" in html
+    assert ">2557.5<" in html
+    assert ">9300<" in html
+    assert "9300.000000" not in html
+
+
+def test_an_estimated_count_is_marked_as_approximate_and_an_exact_one_is_not(admin_client_root, acme, settings) -> None:
+    for _ in range(3):
+        make_invoice(acme.facility)
+    exact = admin_client_root.get(CHANGELIST).content.decode()
+    assert "3 invoices" in exact
+    assert "about" not in exact
+
+    settings.ADMIN_EXACT_COUNT_LIMIT = 2
+    estimated = admin_client_root.get(CHANGELIST).content.decode()
+    assert "about " in estimated
+    assert "3 invoices" not in estimated
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:invoicing_invoice_import"),
+        reverse("admin:invoicing_invoice_changelist"),
+        reverse("admin:jobs_processingjob_changelist"),
+    ],
+)
+def test_custom_and_standard_pages_draw_the_breadcrumbs_bar(admin_client_root, url) -> None:
+    html = admin_client_root.get(url).content.decode()
+    assert '<ol class="breadcrumbs">' in html
+    assert "invoicing/admin.css" in html  # the bar for the django-rq pages' <div class="breadcrumbs">
