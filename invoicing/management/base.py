@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from invoicing.errors import DomainError, NotFoundError, ValidationError
@@ -22,6 +22,20 @@ class DomainCommand(BaseCommand):
     Django prints a CommandError as `CommandError: <message>` and exits non-zero; domain errors are
     turned into that with their stable code appended, so scripts can match on it.
     """
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        """argparse's errors (a missing or unknown option) as the same one line and exit status 1."""
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        command_line_error = parser.error
+
+        def error(message: str) -> NoReturn:
+            if not parser.called_from_command_line:
+                command_line_error(message)  # raises CommandError, as Django does outside a terminal
+            self.stderr.write(f"CommandError: {message}. See `manage.py {subcommand} --help`. [VALIDATION_ERROR]")
+            sys.exit(1)
+
+        parser.error = error  # type: ignore[method-assign]
+        return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
         try:

@@ -25,17 +25,32 @@ class CreatedApiKey:
     plaintext: str  # shown once, never stored
 
 
-def organization_get_or_create(*, name: str, country: str = "ES") -> tuple[Organization, bool]:
-    country = country.strip().upper()
-    if len(country) != 2 or not country.isalpha():
-        raise ValidationError(
-            f"Country must be an ISO 3166-1 alpha-2 code such as ES or GB, not {country!r}.",
-            errors={"country": ["Not an ISO 3166-1 alpha-2 code."]},
-        )
-    name = name.strip()
+def organization_get_or_create(*, name: str, country: str | None = None) -> tuple[Organization, bool]:
+    """(organization, created): the organization of this name, matched without regard to case or repeated
+    spaces, or a new one in `country` (default ES).
+
+    ValidationError for a blank name, a country that is not an ISO 3166-1 alpha-2 code, or a country
+    that contradicts the one of the organization found.
+    """
+    name = " ".join(name.split())
     if not name:
         raise ValidationError("Organization name is required.", errors={"name": ["This field is required."]})
-    return Organization.objects.get_or_create(name=name, defaults={"country": country})
+    if country is not None:
+        country = country.strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationError(
+                f"Country must be an ISO 3166-1 alpha-2 code such as ES or GB, not {country!r}.",
+                errors={"country": ["Not an ISO 3166-1 alpha-2 code."]},
+            )
+    existing = Organization.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        if country is not None and country != existing.country:
+            raise ValidationError(
+                f"{existing.name} already exists with country {existing.country}, not {country}.",
+                errors={"country": [f"The organization's country is {existing.country}."]},
+            )
+        return existing, False
+    return Organization.objects.create(name=name, country=country or "ES"), True
 
 
 def api_key_create(

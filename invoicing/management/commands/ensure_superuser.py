@@ -2,19 +2,22 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from config.embedded import LOCAL_DIR
+from invoicing.management.base import DomainCommand
 
 
-class Command(BaseCommand):
+class Command(DomainCommand):
     help = (
         "Create the staff superuser if it does not exist. The password comes from ADMIN_PASSWORD, "
-        "else one is generated once and kept in .local/admin_password. Example: manage.py ensure_superuser"
+        "else one is generated once and kept in .local/admin_password.\nExample: manage.py ensure_superuser"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--username", default=os.environ.get("ADMIN_USERNAME", "admin"))
+        parser.add_argument(
+            "--username", default=os.environ.get("ADMIN_USERNAME", "admin"), help="Default: ADMIN_USERNAME, else admin."
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         username = str(options["username"])

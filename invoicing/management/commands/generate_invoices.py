@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from invoicing.errors import DomainError
+from invoicing.errors import ValidationError
+from invoicing.management.base import DomainCommand
 from invoicing.services.generation import invoices_generate
 
 
@@ -15,14 +16,14 @@ def _count(name: str, raw: str) -> int:
     try:
         return int(raw.replace("_", "").replace(",", ""))
     except ValueError:
-        raise CommandError(f"--{name} must be a whole number, not {raw!r}") from None
+        raise ValidationError(f"--{name} must be a whole number, not {raw!r}.") from None
 
 
-class Command(BaseCommand):
+class Command(DomainCommand):
     help = (
         "Create K new organizations (with facilities, supply contracts and fuels) holding N invoices in "
         "total, streamed with PostgreSQL COPY. Prints a JSON summary.\n"
-        "Example: python manage.py generate_invoices --organizations 10 --invoices 1000000"
+        "Example: manage.py generate_invoices --organizations 10 --invoices 1000000"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,16 +37,13 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stderr.write(f"{done:,} invoices")
 
-        try:
-            result = invoices_generate(
-                organizations=_count("organizations", options["organizations"]),
-                invoices=_count("invoices", options["invoices"]),
-                name_prefix=options["name_prefix"],
-                seed=options["seed"],
-                progress=progress,
-            )
-        except DomainError as exc:
-            raise CommandError(exc.detail) from exc
+        result = invoices_generate(
+            organizations=_count("organizations", options["organizations"]),
+            invoices=_count("invoices", options["invoices"]),
+            name_prefix=options["name_prefix"],
+            seed=options["seed"],
+            progress=progress,
+        )
         summary = {
             "organizations": [str(o.id) for o in result.organizations],
             "facilities": result.facilities,

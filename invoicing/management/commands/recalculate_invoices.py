@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count
+from django.utils.translation import ngettext
 
 from invoicing.api.filters import invoices_filtered
-from invoicing.choices import ActivityCategory, InvoiceStatus, InvoiceType
+from invoicing.choices import CATEGORY_INVOICE_TYPES, ActivityCategory, InvoiceStatus, InvoiceType
 from invoicing.errors import NotFoundError, ValidationError
 from invoicing.management.base import (
     DomainCommand,
@@ -67,6 +68,14 @@ class Command(DomainCommand):
         if not categories:
             raise ValidationError("Give at least one --category.")
         invoices = self._selection(organization, options)
+        left_out: dict[str, int] = {}
+        if options["all"]:
+            # Every invoice the categories apply to; the others (water, recharge…) are counted, not refused.
+            types = set.intersection(*(set(CATEGORY_INVOICE_TYPES[category]) for category in categories))
+            left_out = dict(
+                invoices.exclude(type__in=types).values_list("type").annotate(count=Count("id")).order_by("type")
+            )
+            invoices = invoices.filter(type__in=types)
         result = invoice_recalculation_start(
             organization=organization,
             invoices=invoices,
@@ -74,10 +83,18 @@ class Command(DomainCommand):
             trigger="command",
             triggered_by=user_from_option(options["user"]),
         )
+        if left_out:
+            kinds = ", ".join(f"{count} {kind}" for kind, count in left_out.items())
+            total = sum(left_out.values())
+            self.stdout.write(f"Left out {total} {invoices_word(total)} the categories do not apply to ({kinds}).")
         if not result.processing_job_ids:
             self.stdout.write("No invoices matched; no job was started.")
             return
-        self.stdout.write(f"{result.count} invoices enqueued in {len(result.processing_job_ids)} jobs:")
+        jobs_count = len(result.processing_job_ids)
+        self.stdout.write(
+            f"{result.count} {invoices_word(result.count)} enqueued in {jobs_count} "
+            f"{ngettext('job', 'jobs', jobs_count)}:"
+        )
         jobs = list(ProcessingJob.objects.filter(id__in=result.processing_job_ids).order_by("activity_category"))
         for job in jobs:
             self.stdout.write(f"  {job.id}  {job.activity_category}")
@@ -172,3 +189,7 @@ def _facility_id(organization: Organization, value: str) -> uuid.UUID:
     if facility is None:
         raise NotFoundError(f"--facility: no facility {value!r} in {organization.name}.")
     return facility.id
+
+
+def invoices_word(count: int) -> str:
+    return ngettext("invoice", "invoices", count)

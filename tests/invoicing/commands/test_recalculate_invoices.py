@@ -66,7 +66,21 @@ def test_all_selects_every_invoice_of_the_organization(acme, borealis, run_comma
 
     output = run_command(*recalc_args(acme, "--category", "electricity", "--all"))
 
-    assert output.stdout.splitlines()[0] == "2 invoices enqueued in 1 jobs:"
+    assert output.stdout.splitlines()[0] == "2 invoices enqueued in 1 job:"
+
+
+def test_all_leaves_out_the_invoices_the_categories_do_not_apply_to_and_says_how_many(acme, run_command):
+    make_invoice(acme.facility)
+    make_invoice(acme.facility, type="water", unit_code="m3")
+    make_invoice(acme.facility, type="heat", facility_fuel=make_facility_fuel(acme.facility), unit_code="kwh")
+
+    output = run_command(*recalc_args(acme, "--category", "electricity", "--all"))
+
+    assert output.stdout.splitlines()[:2] == [
+        "Left out 2 invoices the categories do not apply to (1 heat, 1 water).",
+        "1 invoice enqueued in 1 job:",
+    ]
+    assert ProcessingJob.objects.get().items_total == 1
 
 
 def test_nothing_matched_starts_no_job(acme, run_command):
