@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from invoicing.admin.filters import OrganizationFilter
 from invoicing.admin.permissions import ReadOnlyScopedAdmin, ids_in
 from invoicing.errors import DomainError
+from invoicing.text import counted
 from jobs.models import ProcessingJob
 
 # The detail page lists this many per-invoice errors; the rest are counted.
@@ -81,7 +82,7 @@ def cancel_jobs(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: mo
         except DomainError as error:
             modeladmin.message_user(request, f"{error.code}: job {str(job.id)[:8]}: {error.detail}", messages.ERROR)
     if cancelled:
-        modeladmin.message_user(request, f"{cancelled} job(s) cancelled.", messages.SUCCESS)
+        modeladmin.message_user(request, f"{counted(cancelled, 'job')} cancelled.", messages.SUCCESS)
 
 
 @admin.action(description="Retry failed invoices (a new job over them)", permissions=["act"], location=ACTION_LOCATIONS)
@@ -98,7 +99,7 @@ def retry_failed(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: m
         new_ids.append(retry.id)
     if not new_ids:
         return None
-    modeladmin.message_user(request, f"{len(new_ids)} retry job(s) queued.", messages.SUCCESS)
+    modeladmin.message_user(request, f"{counted(len(new_ids), 'retry job')} queued.", messages.SUCCESS)
     from django.http import HttpResponseRedirect
 
     return HttpResponseRedirect(reverse("admin:jobs_processingjob_changelist") + "?id__in=" + ids_in(new_ids))

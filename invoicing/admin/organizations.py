@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from invoicing.models import ApiKey, Membership, Organization
 from invoicing.services.organizations import api_key_create, api_key_revoke
+from invoicing.text import counted
 
 from .filters import OrganizationFilter
 from .permissions import OrganizationScopedAdmin, ScopedInlineMixin, organization_ids
@@ -90,7 +91,9 @@ def revoke_api_keys(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset
     for api_key in queryset.filter(revoked_at__isnull=True):
         api_key_revoke(api_key=api_key)
         revoked += 1
-    modeladmin.message_user(request, f"{revoked} API key(s) revoked; requests with them now fail.", messages.SUCCESS)
+    modeladmin.message_user(
+        request, f"{counted(revoked, 'API key')} revoked; requests with them now fail.", messages.SUCCESS
+    )
 
 
 @admin.register(ApiKey)

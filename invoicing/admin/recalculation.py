@@ -20,6 +20,7 @@ from django.urls import reverse
 from invoicing.choices import CATEGORY_SCOPE, CROSS_TYPE_CATEGORIES, ActivityCategory, categories_for_invoice_type
 from invoicing.errors import DomainError, MixedInvoiceTypes, UnsupportedInvoiceType
 from invoicing.models import Organization
+from invoicing.text import counted
 
 from .permissions import ids_in
 
@@ -147,7 +148,7 @@ def _start(
         return None
     modeladmin.message_user(
         request,
-        f"Recalculating {result.count} invoice(s) of {organization}: {len(job_ids)} job(s) queued.",
+        f"Recalculating {counted(result.count, 'invoice')} of {organization}: {counted(len(job_ids), 'job')} queued.",
         messages.SUCCESS,
     )
     return HttpResponseRedirect(reverse("admin:jobs_processingjob_changelist") + "?id__in=" + ids_in(job_ids))

@@ -17,6 +17,7 @@ from invoicing.cups import INVALID_CUPS_MESSAGE, is_valid_cups, normalize_cups
 from invoicing.errors import DuplicateInvoiceError, ValidationError
 from invoicing.models import Facility, FacilityFuel, Invoice, Organization, Supplier, SupplyContract, Unit
 from invoicing.services.recalculation import invoice_recalculation_schedule
+from invoicing.text import with_article
 
 MAX_INTEGER_DIGITS = 14  # DecimalField(max_digits=20, decimal_places=6)
 MAX_DECIMAL_PLACES = 6
@@ -101,7 +102,9 @@ def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool)
         errors.add("unit_id", "Unknown unit.")
     elif draft.type in TYPE_UNIT_DIMENSIONS and unit.dimension not in TYPE_UNIT_DIMENSIONS[draft.type]:
         allowed = " or ".join(sorted(TYPE_UNIT_DIMENSIONS[draft.type]))
-        errors.add("unit_id", f"A {draft.type} invoice needs a unit of {allowed}, not {unit.code}.")
+        errors.add(
+            "unit_id", f"{with_article(draft.type).capitalize()} invoice needs a unit of {allowed}, not {unit.code}."
+        )
 
     facility = Facility.objects.filter(pk=draft.facility_id, organization=organization).first()
     if facility is None:

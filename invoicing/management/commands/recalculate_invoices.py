@@ -6,7 +6,6 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.db.models import Count
-from django.utils.translation import ngettext
 
 from invoicing.api.filters import invoices_filtered
 from invoicing.choices import CATEGORY_INVOICE_TYPES, ActivityCategory, InvoiceStatus, InvoiceType
@@ -22,6 +21,7 @@ from invoicing.management.base import (
 from invoicing.models import Facility, Organization
 from invoicing.selectors.invoices import invoice_list
 from invoicing.services.recalculation import invoice_recalculation_start
+from invoicing.text import counted
 from jobs.models import JobStatus, ProcessingJob, ProcessingJobError
 
 SELECTORS = ("type", "status", "facility", "start_date", "end_date", "invoice_id", "id")
@@ -86,15 +86,12 @@ class Command(DomainCommand):
         if left_out:
             kinds = ", ".join(f"{count} {kind}" for kind, count in left_out.items())
             total = sum(left_out.values())
-            self.stdout.write(f"Left out {total} {invoices_word(total)} the categories do not apply to ({kinds}).")
+            self.stdout.write(f"Left out {counted(total, 'invoice')} the categories do not apply to ({kinds}).")
         if not result.processing_job_ids:
             self.stdout.write("No invoices matched; no job was started.")
             return
         jobs_count = len(result.processing_job_ids)
-        self.stdout.write(
-            f"{result.count} {invoices_word(result.count)} enqueued in {jobs_count} "
-            f"{ngettext('job', 'jobs', jobs_count)}:"
-        )
+        self.stdout.write(f"{counted(result.count, 'invoice')} enqueued in {counted(jobs_count, 'job')}:")
         jobs = list(ProcessingJob.objects.filter(id__in=result.processing_job_ids).order_by("activity_category"))
         for job in jobs:
             self.stdout.write(f"  {job.id}  {job.activity_category}")
@@ -162,14 +159,14 @@ class Command(DomainCommand):
         )
         for reason in reasons[:MAX_REASONS]:
             self.stderr.write(
-                f"{reason['invoices']} invoice(s), {reason['job__activity_category']}: "
+                f"{counted(reason['invoices'], 'invoice')}, {reason['job__activity_category']}: "
                 f"{reason['code']}: {reason['message']}"
             )
         problems = []
         if failed_jobs:
             problems.append(f"{len(failed_jobs)} of {len(jobs)} jobs did not complete")
         if failed_invoices:
-            problems.append(f"{failed_invoices} invoice(s) could not be calculated")
+            problems.append(f"{counted(failed_invoices, 'invoice')} could not be calculated")
         raise CommandError(f"{' and '.join(problems).capitalize()}; the reasons are above.")
 
 
@@ -187,9 +184,5 @@ def _facility_id(organization: Organization, value: str) -> uuid.UUID:
     except ValueError:
         facility = facilities.filter(name__iexact=value.strip()).first()
     if facility is None:
-        raise NotFoundError(f"--facility: no facility {value!r} in {organization.name}.")
+        raise NotFoundError(f"--facility: no facility {value!r} in {organization.name.rstrip('.')}.")
     return facility.id
-
-
-def invoices_word(count: int) -> str:
-    return ngettext("invoice", "invoices", count)

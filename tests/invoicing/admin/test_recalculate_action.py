@@ -62,7 +62,7 @@ def test_confirming_starts_one_job_per_category_through_the_service_and_shows_th
     assert all(job.items_total == 3 and job.trigger == "admin" and job.triggered_by == superuser for job in jobs)
     assert response["Location"].startswith(reverse("admin:jobs_processingjob_changelist") + "?id__in=")
     listing = root.get(response["Location"]).content.decode()
-    assert "2 job(s) queued" in listing
+    assert "2 jobs queued" in listing
     for job in jobs:
         assert str(job.id) in listing
 

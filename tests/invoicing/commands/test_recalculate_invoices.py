@@ -116,7 +116,7 @@ def test_nothing_matched_starts_no_job(acme, run_command):
         ),
         (
             ("--category", "electricity", "--facility", "Paris office"),
-            "--facility: no facility 'Paris office' in Acme Energía S.L.. [NOT_FOUND]",
+            "--facility: no facility 'Paris office' in Acme Energía S.L. [NOT_FOUND]",
         ),
         (
             ("--category", "electricity", "--start-date", "2024-31-01"),

@@ -68,9 +68,9 @@ def test_wait_exits_non_zero_with_the_reasons_when_an_invoice_cannot_be_calculat
             stderr=stderr,
         )
 
-    assert str(error.value) == "1 invoice(s) could not be calculated; the reasons are above."
+    assert str(error.value) == "1 invoice could not be calculated; the reasons are above."
     assert stderr.getvalue().splitlines() == [
-        "1 invoice(s), stationary: NO_FUEL: The heat invoice has no facility fuel, so no fuel factor applies."
+        "1 invoice, stationary: NO_FUEL: The heat invoice has no facility fuel, so no fuel factor applies."
     ]
 
 
