@@ -30,17 +30,19 @@ class EmissionFactorAdmin(ReferenceDataAdmin):
         "kind",
         "country",
         "region",
+        "item",
         "fuel",
-        "supplier_name",
         "kg_co2e",
+        "co2_kg",
+        "basis",
         "unit",
         "calorific_basis",
         "year",
         "dataset",
     )
     list_select_related = ("dataset", "fuel", "unit")
-    list_filter = ("category", "kind", "country", "year", "dataset")
-    search_fields = ("supplier_name", "source_reference", "fuel__name")
+    list_filter = ("category", "kind", "basis", "country", "year", "dataset")
+    search_fields = ("item", "source_location", "fuel__name")
 
 
 @admin.register(OrganizationFactorConfig)

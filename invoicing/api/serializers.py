@@ -14,8 +14,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from invoicing.choices import CATEGORY_SCOPE, ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType
-from invoicing.models import InvoiceEmission
+from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
+from invoicing.models import EmissionBasis, FactorBasis, InvoiceEmission
 
 PERIOD_START_PATTERN = r"^\d{4}-\d{2}-\d{2}T00:00:00$"
 PERIOD_END_PATTERN = r"^\d{4}-\d{2}-\d{2}T23:59:59$"
@@ -71,36 +71,110 @@ class InvoiceSerializer(serializers.Serializer):
 
 
 class InvoiceEmissionSerializer(serializers.Serializer):
+    """One stored result with its provenance (docs/emissions.md, "What is stored")."""
+
+    class YearPartSerializer(serializers.Serializer):
+        """The days of the billing period in one calendar year and the factors applied to them."""
+
+        class FactorUseSerializer(serializers.Serializer):
+            component = serializers.CharField(help_text="e.g. combustion, td_losses, td_losses_wtt, supplier.")
+            scope = serializers.ChoiceField(choices=Scope.choices)
+            quantity = serializers.FloatField(help_text="The part's quantity in the factor's unit.")
+            quantity_unit = serializers.CharField()
+            conversion = serializers.CharField()
+            factor_value = serializers.FloatField()
+            factor_unit = serializers.CharField(help_text="kg CO2e per unit, or kg CO2 for a CO2-only factor.")
+            basis = serializers.ChoiceField(choices=FactorBasis.choices)
+            calorific_basis = serializers.CharField()
+            factor_year = serializers.IntegerField(allow_null=True)
+            factor_rung = serializers.CharField()
+            fallbacks = serializers.ListField(child=serializers.DictField())
+            kg_co2e = serializers.FloatField()
+            biogenic_co2_kg = serializers.FloatField(allow_null=True)
+            dataset_publisher = serializers.CharField()
+            dataset_name = serializers.CharField()
+            dataset_version = serializers.CharField()
+            source_document = serializers.CharField()
+            source_location = serializers.CharField()
+            factor_id = serializers.UUIDField(allow_null=True, help_text="The factor row (admin), if any.")
+            custom_factor_id = serializers.UUIDField(allow_null=True, help_text="The organization's custom factor.")
+
+        year = serializers.IntegerField()
+        start_date = serializers.DateField()
+        end_date = serializers.DateField()
+        days = serializers.IntegerField()
+        quantity = serializers.FloatField(help_text="The invoice's quantity for these days, in its own unit.")
+        quantity_unit = serializers.CharField()
+        kg_co2e = serializers.FloatField()
+        biogenic_co2_kg = serializers.FloatField(allow_null=True)
+        factors = FactorUseSerializer(many=True)
+
     category = serializers.ChoiceField(choices=ActivityCategory.choices)
-    scope = serializers.CharField(help_text="GHG Protocol bucket of the category.")
-    kg_co2e = serializers.FloatField(help_text="kg CO2e (kWh for the energy category).")
+    scope = serializers.ChoiceField(
+        choices=[choice for choice in Scope.choices if choice[0]], allow_null=True, help_text="Null for energy."
+    )
+    kg_co2e = serializers.FloatField(
+        allow_null=True, help_text="kg CO2e (kg CO2 where basis is co2_only); null for energy."
+    )
+    kwh = serializers.FloatField(allow_null=True, help_text="kWh, for the energy category only.")
     biogenic_co2_kg = serializers.FloatField(allow_null=True, help_text="Reported outside the scopes.")
     quantity = serializers.FloatField(help_text="Quantity in the factor's unit.")
     quantity_unit = serializers.CharField()
     conversion = serializers.CharField()
-    factor_value = serializers.FloatField(allow_null=True)
+    factor_value = serializers.FloatField(allow_null=True, help_text="Null when the period is split by year.")
     factor_unit = serializers.CharField()
-    factor_source = serializers.CharField()
+    basis = serializers.ChoiceField(choices=EmissionBasis.choices, allow_null=True, help_text="Null: not recorded.")
+    calorific_basis = serializers.CharField()
+    factor_rung = serializers.CharField(help_text="Why this factor: dataset, supplier, residual_mix, grid_average, …")
+    fallbacks = serializers.ListField(child=serializers.DictField())
+    factor_year = serializers.IntegerField(allow_null=True, help_text="Null when the factors' years differ.")
+    year_parts = YearPartSerializer(many=True)
+    dataset_publisher = serializers.CharField()
     dataset_name = serializers.CharField()
     dataset_version = serializers.CharField()
-    factor_year = serializers.IntegerField(allow_null=True)
+    source_document = serializers.CharField()
+    source_location = serializers.CharField()
     calculated_at = UtcTimestampField()
 
     def to_representation(self, instance: InvoiceEmission) -> dict[str, Any]:
+        def declared(values: dict[str, Any], fields: dict[str, serializers.Field]) -> dict[str, Any]:
+            """Stored JSON in the declared order; its decimals are exact strings, rendered as numbers."""
+            return {
+                name: _number(Decimal(values[name]))
+                if isinstance(field, serializers.FloatField) and values.get(name) is not None
+                else values.get(name)
+                for name, field in fields.items()
+            }
+
+        part_fields = dict(self.YearPartSerializer().fields)
+        factor_fields = dict(self.YearPartSerializer.FactorUseSerializer().fields)
+        del part_fields["factors"]
+        year_parts = [
+            {**declared(part, part_fields), "factors": [declared(f, factor_fields) for f in part["factors"]]}
+            for part in instance.year_parts
+        ]
         return {
             "category": instance.category,
-            "scope": CATEGORY_SCOPE.get(instance.category, ""),
-            "kg_co2e": float(instance.kg_co2e),
+            "scope": instance.scope or None,
+            "kg_co2e": _number(instance.kg_co2e),
+            "kwh": _number(instance.kwh),
             "biogenic_co2_kg": _number(instance.biogenic_co2_kg),
             "quantity": float(instance.quantity),
             "quantity_unit": instance.quantity_unit,
             "conversion": instance.conversion,
             "factor_value": _number(instance.factor_value),
             "factor_unit": instance.factor_unit,
-            "factor_source": instance.factor_source,
+            "basis": instance.basis or None,
+            "calorific_basis": instance.calorific_basis,
+            "factor_rung": instance.factor_rung,
+            "fallbacks": instance.fallbacks,
+            "factor_year": instance.factor_year,
+            "year_parts": year_parts,
+            "dataset_publisher": instance.dataset_publisher,
             "dataset_name": instance.dataset_name,
             "dataset_version": instance.dataset_version,
-            "factor_year": instance.factor_year,
+            "source_document": instance.source_document,
+            "source_location": instance.source_location,
             "calculated_at": utc_timestamp(instance.calculated_at),
         }
 
