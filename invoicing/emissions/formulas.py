@@ -21,12 +21,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from invoicing.choices import PURCHASED_HEAT_FUEL, Scope
+from invoicing.choices import PURCHASED_HEAT_FUEL, Scope, scope_of
 from invoicing.choices import ActivityCategory as C
 from invoicing.errors import CalculationFailureCode
 from invoicing.models import FactorBasis, FactorCategory, FactorKind
 
-from .lookup import FactorPool, FactorUse, Failure, best, unreachable, year_fallback
+from .lookup import FactorPool, FactorUse, Failure, best, unreachable
 from .units import KWH_PER, SYMBOL, conversion
 
 GOO_DOCUMENT = "GHG Protocol Scope 2 Guidance (2015)"
@@ -84,86 +84,78 @@ class Component:
     scope: Scope
     what: str
     kind: FactorKind = FactorKind.STANDARD
-    fuel: str | None = None  # None: rows of any fuel (electricity); otherwise this catalogue fuel
+    of_the_fuel: bool = False  # rows of the invoice's facility fuel only (else rows without a fuel)
 
 
+F, S, K = FactorCategory, Scope, FactorKind
 LOCATION_BASED = Component(
-    "grid_generation",
-    FactorCategory.ELECTRICITY_GENERATION_DIRECT,
-    Scope.SCOPE_2_LOCATION_BASED,
-    "grid electricity (direct emissions of generation)",
+    "grid_generation", F.ELECTRICITY_GENERATION_DIRECT, S.SCOPE_2_LOCATION_BASED, "grid electricity generation"
 )
-MARKET_CATEGORIES = {FactorCategory.SUPPLIER_MIX, FactorCategory.RESIDUAL_MIX}
+# (category, purchased heat and steam?) → the factors the category adds up
+COMPONENTS: dict[tuple[str, bool], tuple[Component, ...]] = {
+    (C.STATIONARY, False): (
+        Component("combustion", F.FUEL_COMBUSTION, S.SCOPE_1, "fuel combustion", of_the_fuel=True),
+    ),
+    (C.STATIONARY, True): (
+        Component(
+            "heat_and_steam", F.HEAT_AND_STEAM, S.SCOPE_2_HEAT_AND_STEAM, "purchased heat and steam", of_the_fuel=True
+        ),
+    ),
+    (C.STATIONARY_GENERATION, False): (
+        Component("fuel_wtt", F.FUEL_WTT, S.SCOPE_3_3A, "well-to-tank", of_the_fuel=True),
+    ),
+    (C.STATIONARY_GENERATION, True): (
+        Component(
+            "heat_and_steam_wtt",
+            F.HEAT_AND_STEAM_WTT,
+            S.SCOPE_3_3B,
+            "well-to-tank of purchased heat and steam",
+            of_the_fuel=True,
+        ),
+        Component(
+            "distribution_losses",
+            F.HEAT_AND_STEAM_TD,
+            S.SCOPE_3_3C,
+            "district heat distribution losses",
+            of_the_fuel=True,
+        ),
+        Component(
+            "distribution_losses_wtt",
+            F.HEAT_AND_STEAM_WTT,
+            S.SCOPE_3_3C,
+            "well-to-tank of district heat distribution losses",
+            K.DISTRIBUTION_LOSSES_WTT,
+            of_the_fuel=True,
+        ),
+    ),
+    (C.ELECTRICITY_LOCATION_BASED, False): (LOCATION_BASED,),
+    (C.ELECTRICITY_GENERATION, False): (
+        Component(
+            "grid_generation_wtt",
+            F.ELECTRICITY_WTT_GENERATION,
+            S.SCOPE_3_3B,
+            "well-to-tank of grid electricity generation",
+        ),
+    ),
+    (C.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION, False): (
+        Component("td_losses", F.ELECTRICITY_TD_LOSSES, S.SCOPE_3_3C, "T&D losses"),
+        Component("td_losses_wtt", F.ELECTRICITY_WTT_TD, S.SCOPE_3_3C, "well-to-tank of T&D losses"),
+    ),
+}
+MARKET_CATEGORIES = {F.SUPPLIER_MIX, F.RESIDUAL_MIX}
 
 
-def components(category: str, fuel: str) -> list[Component]:
+def components(category: str, fuel: str) -> tuple[Component, ...]:
     """The factors that `category` adds up for an invoice of `fuel` (its facility fuel code, if any)."""
-    if category == C.STATIONARY:
-        if fuel == PURCHASED_HEAT_FUEL:
-            return [
-                Component(
-                    "heat_and_steam",
-                    FactorCategory.HEAT_AND_STEAM,
-                    Scope.SCOPE_2_HEAT_AND_STEAM,
-                    "purchased heat and steam",
-                    fuel=fuel,
-                )
-            ]
-        return [Component("combustion", FactorCategory.FUEL_COMBUSTION, Scope.SCOPE_1, "fuel combustion", fuel=fuel)]
-    if category == C.STATIONARY_GENERATION:
-        if fuel == PURCHASED_HEAT_FUEL:
-            return [
-                Component(
-                    "heat_and_steam_wtt",
-                    FactorCategory.HEAT_AND_STEAM_WTT,
-                    Scope.SCOPE_3_3B,
-                    "well-to-tank of purchased heat and steam",
-                    fuel=fuel,
-                ),
-                Component(
-                    "distribution_losses",
-                    FactorCategory.HEAT_AND_STEAM_TD,
-                    Scope.SCOPE_3_3C,
-                    "district heat distribution losses",
-                    fuel=fuel,
-                ),
-                Component(
-                    "distribution_losses_wtt",
-                    FactorCategory.HEAT_AND_STEAM_WTT,
-                    Scope.SCOPE_3_3C,
-                    "well-to-tank of district heat distribution losses",
-                    FactorKind.DISTRIBUTION_LOSSES_WTT,
-                    fuel=fuel,
-                ),
-            ]
-        return [Component("fuel_wtt", FactorCategory.FUEL_WTT, Scope.SCOPE_3_3A, "well-to-tank", fuel=fuel)]
-    if category == C.ELECTRICITY_LOCATION_BASED:
-        return [LOCATION_BASED]
-    if category == C.ELECTRICITY_GENERATION:
-        return [
-            Component(
-                "grid_generation_wtt",
-                FactorCategory.ELECTRICITY_WTT_GENERATION,
-                Scope.SCOPE_3_3B,
-                "well-to-tank of grid electricity generation",
-            )
-        ]
-    if category == C.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION:
-        return [
-            Component("td_losses", FactorCategory.ELECTRICITY_TD_LOSSES, Scope.SCOPE_3_3C, "T&D losses"),
-            Component(
-                "td_losses_wtt", FactorCategory.ELECTRICITY_WTT_TD, Scope.SCOPE_3_3C, "well-to-tank of T&D losses"
-            ),
-        ]
-    raise ValueError(f"{category} has no factor components")
+    heat = category in (C.STATIONARY, C.STATIONARY_GENERATION) and fuel == PURCHASED_HEAT_FUEL
+    return COMPONENTS[(category, heat)]
 
 
 def factor_categories(category: str) -> set[str]:
     """The factor categories a calculation of `category` reads (for the pool)."""
     if category == C.ELECTRICITY:
         return {*MARKET_CATEGORIES, LOCATION_BASED.category}
-    found = {c.category for fuel in ("", PURCHASED_HEAT_FUEL) for c in components(category, fuel)}
-    return {str(c) for c in found}
+    return {c.category for (of, _), parts in COMPONENTS.items() if of == category for c in parts}
 
 
 def plan(pool: FactorPool, category: str, facts: InvoiceFacts) -> list[tuple[YearPart, list[FactorUse]]]:
@@ -212,38 +204,28 @@ def resolve(pool: FactorPool, facts: InvoiceFacts, category: str, component: Com
     )
     if key not in pool.memo:
         allowed = pool.allowed_datasets(facts.organization_id, category)
+        fuel = facts.fuel if component.of_the_fuel else None
         rows = pool.rows(
             component.category,
             country=facts.country,
             region=facts.region,
             year=year,
             kinds={component.kind},
-            fuel=component.fuel,
+            fuel=fuel,
             allowed=allowed,
         )
         found = best(rows, unit=facts.unit, fuel=facts.fuel, kwh_per_m3=facts.kwh_per_m3)
         if found is None:
             if rows:
                 raise unreachable(rows, unit=facts.unit, fuel=facts.fuel, what=component.what)
-            of_fuel = f" for {component.fuel}" if component.fuel else ""
+            of_fuel = f" for {fuel}" if fuel else ""
             raise Failure(
                 CalculationFailureCode.NO_FACTOR,
                 f"No {component.what} factor{of_fuel} in {facts.country} for {year} or an earlier year.",
             )
         row, step = found
-        pool.memo[key] = FactorUse(
-            component.name,
-            component.scope,
-            row.value,
-            row.unit.code,
-            step,
-            row.basis,
-            "dataset",
-            year_fallback(year, row.year),
-            factor=row,
-            source_document=row.source_document,
-            source_location=row.source_location,
-            year=row.year,
+        pool.memo[key] = FactorUse.of_row(
+            row, step, component=component.name, scope=component.scope, rung="dataset", year=year
         )
     return pool.memo[key]  # type: ignore[no-any-return]
 
@@ -262,12 +244,9 @@ def custom_use(pool: FactorPool, category: str, facts: InvoiceFacts) -> FactorUs
         step = conversion(facts.unit, custom.unit.code, fuel=facts.fuel, kwh_per_m3=facts.kwh_per_m3)
         if step is not None:
             validity = f"valid {custom.valid_from} to {custom.valid_to or 'open'}"
-            scope = (
-                components(category, facts.fuel)[0].scope if category != C.ELECTRICITY else Scope.SCOPE_2_MARKET_BASED
-            )
             return FactorUse(
                 "custom_factor",
-                scope,
+                scope_of(category, facts.fuel),
                 custom.kg_co2e,
                 custom.unit.code,
                 step,
@@ -295,19 +274,13 @@ def guarantee_of_origin(pool: FactorPool, facts: InvoiceFacts, year: int) -> Fac
     found = best(rows, unit=facts.unit, fuel="", kwh_per_m3=None)
     if found is not None:
         row, step = found
-        return FactorUse(
-            "guarantee_of_origin",
-            Scope.SCOPE_2_MARKET_BASED,
-            row.value,
-            row.unit.code,
+        return FactorUse.of_row(
+            row,
             step,
-            row.basis,
-            "guarantee_of_origin",
-            year_fallback(year, row.year),
-            factor=row,
-            source_document=row.source_document,
-            source_location=row.source_location,
-            year=row.year,
+            component="guarantee_of_origin",
+            scope=Scope.SCOPE_2_MARKET_BASED,
+            rung="guarantee_of_origin",
+            year=year,
         )
     to_kwh = conversion(facts.unit, "kwh")
     assert to_kwh is not None  # electricity units are energy units (checked in plan)
@@ -355,19 +328,8 @@ def market_based(pool: FactorPool, facts: InvoiceFacts, year: int) -> FactorUse:
             found = best(candidates, unit=facts.unit, fuel="", kwh_per_m3=None)
             if found is not None:
                 row, step = found
-                use = FactorUse(
-                    rung,
-                    Scope.SCOPE_2_MARKET_BASED,
-                    row.value,
-                    row.unit.code,
-                    step,
-                    row.basis,
-                    rung,
-                    year_fallback(year, row.year),
-                    factor=row,
-                    source_document=row.source_document,
-                    source_location=row.source_location,
-                    year=row.year,
+                use = FactorUse.of_row(
+                    row, step, component=rung, scope=Scope.SCOPE_2_MARKET_BASED, rung=rung, year=year
                 )
                 break
     if use is None:

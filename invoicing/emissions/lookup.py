@@ -56,6 +56,26 @@ class FactorUse:
     source_location: str = ""
     year: int | None = None
 
+    @classmethod
+    def of_row(
+        cls, row: EmissionFactor, step: Conversion, *, component: str, scope: str, rung: str, year: int
+    ) -> FactorUse:
+        """A published factor used for `year` (a fallback recorded when the row is of an earlier year)."""
+        return cls(
+            component,
+            scope,
+            row.value,
+            row.unit.code,
+            step,
+            row.basis,
+            rung,
+            year_fallback(year, row.year),
+            factor=row,
+            source_document=row.source_document,
+            source_location=row.source_location,
+            year=row.year,
+        )
+
     @property
     def biogenic_per_unit(self) -> Decimal | None:
         if self.custom is not None:
