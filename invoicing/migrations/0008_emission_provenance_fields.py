@@ -210,7 +210,7 @@ class Migration(migrations.Migration):
                     ("residual_mix", "Residual mix / consumption without guarantees of origin"),
                     ("supplier_mix", "Supplier mix or energy attribute certificate"),
                 ],
-                max_length=40,
+                max_length=45,
             ),
         ),
         migrations.AlterField(

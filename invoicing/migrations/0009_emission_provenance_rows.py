@@ -59,8 +59,8 @@ def forward(apps, schema_editor):
         category, kind = mapped
         if row.fuel is not None and row.fuel.code == "district_heat":
             category = HEAT_CATEGORIES.get(category, category)
+        row.item = row.supplier_name or (row.fuel.name if row.fuel is not None else f"{row.category} ({row.kind})")
         row.category, row.kind = category, kind
-        row.item = row.supplier_name or (row.fuel.name if row.fuel is not None else row.category)
         row.source_location = row.source_reference or "not recorded"
         row.source_document = "not recorded (loaded in the format before issue 15)"
         row.basis = "co2e"

@@ -89,7 +89,7 @@ class EmissionFactor(UUIDModel):
     """One published factor per unit of activity with its per-gas parts and where it was read."""
 
     dataset = models.ForeignKey(EmissionFactorDataset, on_delete=models.PROTECT, related_name="factors")
-    category = models.CharField(max_length=40, choices=FactorCategory.choices)
+    category = models.CharField(max_length=45, choices=FactorCategory.choices)
     kind = models.CharField(max_length=30, choices=FactorKind.choices, default=FactorKind.STANDARD)
     country = models.CharField(max_length=2)
     region = models.CharField(max_length=100, blank=True, default="")

@@ -121,6 +121,15 @@ def before_issue_15() -> dict[str, str]:
         year=2024,
         source_reference="Table 3 row 1",
     )
+    acme_td = factor.create(
+        dataset=acme,
+        category="electricity_transmission_and_distribution",
+        kind="wtt_td",
+        country="FR",
+        unit_id=kwh,
+        kg_co2e=Decimal("0.004"),
+        year=2024,
+    )
     emission = model("invoicing", "InvoiceEmission").objects
     emission.create(
         invoice=heat,
@@ -144,7 +153,12 @@ def before_issue_15() -> dict[str, str]:
     config = model("invoicing", "OrganizationFactorConfig").objects
     config.create(organization=organization, category="electricity_location_based", dataset=ember)
     config.create(organization=organization, category="stationary", dataset=desnz)
-    return {"heat": str(heat.id), "power": str(power.id), "acme_factor": str(acme_factor.id)}
+    return {
+        "heat": str(heat.id),
+        "power": str(power.id),
+        "acme_factor": str(acme_factor.id),
+        "acme_td": str(acme_td.id),
+    }
 
 
 def after(ids: dict[str, str]) -> dict[str, object]:
@@ -164,6 +178,7 @@ def after(ids: dict[str, str]) -> dict[str, object]:
         "invoice_id", "category", "scope", "kg_co2e", "kwh", "factor_id", "source_location", "dataset_version"
     )
     acme = EmissionFactor.objects.get(id=ids["acme_factor"])
+    acme_td = EmissionFactor.objects.get(id=ids["acme_td"])
     return {
         "emissions": [{key: plain(value) for key, value in row.items()} for row in rows],
         "invoices": {str(i.id): [plain(i.co2e), plain(i.total_energy_kwh)] for i in Invoice.objects.all()},
@@ -175,6 +190,7 @@ def after(ids: dict[str, str]) -> dict[str, object]:
             EmissionFactorDataset.objects.filter(publisher="DESNZ", year=2024).values_list("version", flat=True)
         ),
         "acme_factor": [acme.category, acme.kind, acme.item, acme.source_location, plain(acme.kg_co2e), acme.basis],
+        "acme_td": [acme_td.category, acme_td.kind, acme_td.item],
     }
 
 

@@ -72,3 +72,4 @@ def test_migrating_keeps_stored_numbers_corrects_their_scope_and_drops_the_life_
         "0.22700000000000000",
         "co2e",
     ]
+    assert world["acme_td"] == ["electricity_wtt_td", "standard", "electricity_transmission_and_distribution (wtt_td)"]
