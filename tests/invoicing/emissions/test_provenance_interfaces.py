@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from invoicing.models import EmissionFactor
 from tests.factories import make_facility, make_facility_fuel, make_invoice
 
 from .helpers import calculated, published
@@ -61,6 +62,9 @@ def test_the_api_marks_a_co2_only_result(client, acme):
     calculated(invoice, "electricity_location_based")
     row = detail(client, acme, invoice)["electricity_location_based"]
     assert (row["basis"], row["factor_unit"], row["dataset_publisher"]) == ("co2_only", "kg CO2/kWh", "SEAI")
+    [factor] = row["year_parts"][0]["factors"]  # a row's only factor is stored without the row's texts
+    assert (factor["source_location"], factor["dataset_version"]) == (row["source_location"], row["dataset_version"])
+    assert factor["source_location"].startswith("sheet 'Emission factors timeseries', row 66")
 
 
 def test_the_admin_shows_each_rows_scope_and_labels_energy_in_kwh(client, superuser, borealis):
@@ -80,3 +84,17 @@ def test_the_admin_shows_each_rows_scope_and_labels_energy_in_kwh(client, superu
     assert "Energy (kWh)" in html
     assert "10000 kWh" in html
     assert "ghg-conversion-factors-2024-FlatFormat_v1_1.xlsx" in html
+
+
+def test_no_one_edits_a_published_factor_in_the_admin(client, superuser):
+    factor = EmissionFactor.objects.filter(dataset__publisher="DESNZ").first()
+    client.force_login(superuser)
+    url = reverse("admin:invoicing_emissionfactor_change", args=[factor.id])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(url, {"kg_co2e": "9"}).status_code == 403
+    assert EmissionFactor.objects.get(id=factor.id).kg_co2e == factor.kg_co2e
+    dataset_url = reverse("admin:invoicing_emissionfactordataset_change", args=[factor.dataset_id])
+    assert 'name="rank"' in client.get(dataset_url).content.decode()
+    assert 'name="version"' not in client.get(dataset_url).content.decode()
