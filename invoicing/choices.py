@@ -90,18 +90,26 @@ class Scope(models.TextChoices):
     )
 
 
+SCOPES: dict[str, Scope] = {
+    ActivityCategory.STATIONARY: Scope.SCOPE_1,
+    ActivityCategory.STATIONARY_GENERATION: Scope.SCOPE_3_3A,
+    ActivityCategory.ELECTRICITY: Scope.SCOPE_2_MARKET_BASED,
+    ActivityCategory.ELECTRICITY_LOCATION_BASED: Scope.SCOPE_2_LOCATION_BASED,
+    ActivityCategory.ELECTRICITY_GENERATION: Scope.SCOPE_3_3B,
+    ActivityCategory.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION: Scope.SCOPE_3_3C,
+    ActivityCategory.ENERGY: Scope.NONE,
+}
+PURCHASED_HEAT_SCOPES: dict[str, Scope] = {
+    ActivityCategory.STATIONARY: Scope.SCOPE_2_HEAT_AND_STEAM,
+    ActivityCategory.STATIONARY_GENERATION: Scope.SCOPE_3_3B_3C,
+}
+
+
 def scope_of(category: str, fuel: str = "") -> Scope:
     """The scope of a result of `category` for an invoice of `fuel` (its facility fuel code, if any)."""
-    heat = fuel == PURCHASED_HEAT_FUEL
-    return {
-        ActivityCategory.STATIONARY: Scope.SCOPE_2_HEAT_AND_STEAM if heat else Scope.SCOPE_1,
-        ActivityCategory.STATIONARY_GENERATION: Scope.SCOPE_3_3B_3C if heat else Scope.SCOPE_3_3A,
-        ActivityCategory.ELECTRICITY: Scope.SCOPE_2_MARKET_BASED,
-        ActivityCategory.ELECTRICITY_LOCATION_BASED: Scope.SCOPE_2_LOCATION_BASED,
-        ActivityCategory.ELECTRICITY_GENERATION: Scope.SCOPE_3_3B,
-        ActivityCategory.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION: Scope.SCOPE_3_3C,
-        ActivityCategory.ENERGY: Scope.NONE,
-    }[ActivityCategory(category)]
+    if fuel == PURCHASED_HEAT_FUEL and category in PURCHASED_HEAT_SCOPES:
+        return PURCHASED_HEAT_SCOPES[category]
+    return SCOPES[category]
 
 
 # What each category covers, for choosing categories (the scope of a stored row is its `scope`).

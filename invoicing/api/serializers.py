@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
+from invoicing.emissions.calculator import ROW_LEVEL
 from invoicing.models import EmissionBasis, FactorBasis, InvoiceEmission
 
 PERIOD_START_PATTERN = r"^\d{4}-\d{2}-\d{2}T00:00:00$"
@@ -149,8 +150,12 @@ class InvoiceEmissionSerializer(serializers.Serializer):
         part_fields = dict(self.YearPartSerializer().fields)
         factor_fields = dict(self.YearPartSerializer.FactorUseSerializer().fields)
         del part_fields["factors"]
+        row_level = {name: getattr(instance, name) for name in ROW_LEVEL}  # stored once for a row's only factor
         year_parts = [
-            {**declared(part, part_fields), "factors": [declared(f, factor_fields) for f in part["factors"]]}
+            {
+                **declared(part, part_fields),
+                "factors": [declared({**row_level, **factor}, factor_fields) for factor in part["factors"]],
+            }
             for part in instance.year_parts
         ]
         return {

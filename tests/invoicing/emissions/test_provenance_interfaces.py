@@ -87,7 +87,7 @@ def test_the_admin_shows_each_rows_scope_and_labels_energy_in_kwh(client, superu
 
 
 def test_no_one_edits_a_published_factor_in_the_admin(client, superuser):
-    factor = EmissionFactor.objects.filter(dataset__publisher="DESNZ").first()
+    factor = EmissionFactor.objects.filter(dataset__publisher="DESNZ").order_by("id")[0]
     client.force_login(superuser)
     url = reverse("admin:invoicing_emissionfactor_change", args=[factor.id])
     page = client.get(url)
