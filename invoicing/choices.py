@@ -65,13 +65,62 @@ CROSS_TYPE_CATEGORIES = frozenset({ActivityCategory.ENERGY})
 # Categories whose kg CO2e is not added into an invoice's co2e (domain.md §2).
 CATEGORIES_OUTSIDE_CO2E = frozenset({ActivityCategory.ELECTRICITY_LOCATION_BASED, ActivityCategory.ENERGY})
 
-# GHG Protocol bucket of each category, for display.
+# The fuel code of purchased heat and steam (district heating): Scope 2, not Scope 1 (GHG Protocol
+# Scope 2 Guidance; DESNZ files "Heat and steam" under Scope 2).
+PURCHASED_HEAT_FUEL = "district_heat"
+
+
+class Scope(models.TextChoices):
+    """GHG Protocol bucket of one stored result, decided by what was consumed (docs/emissions.md, "Scopes")."""
+
+    NONE = "", "Not an emission (energy in kWh)"
+    SCOPE_1 = "scope_1", "Scope 1 (fuel burnt on site)"
+    SCOPE_2_MARKET_BASED = "scope_2_market_based", "Scope 2 (purchased electricity, market-based)"
+    SCOPE_2_LOCATION_BASED = "scope_2_location_based", "Scope 2 (purchased electricity, location-based)"
+    SCOPE_2_HEAT_AND_STEAM = (
+        "scope_2_heat_and_steam",
+        "Scope 2 (purchased heat and steam; location- and market-based alike)",
+    )
+    SCOPE_3_3A = "scope_3_3a", "Scope 3 cat. 3a (well-to-tank of fuels burnt on site)"
+    SCOPE_3_3B = "scope_3_3b", "Scope 3 cat. 3b (upstream of purchased electricity, heat and steam)"
+    SCOPE_3_3C = "scope_3_3c", "Scope 3 cat. 3c (transmission and distribution losses)"
+    SCOPE_3_3B_3C = (
+        "scope_3_3b_3c",
+        "Scope 3 cat. 3b and 3c (upstream and distribution losses of purchased heat and steam)",
+    )
+
+
+SCOPES: dict[str, Scope] = {
+    ActivityCategory.STATIONARY: Scope.SCOPE_1,
+    ActivityCategory.STATIONARY_GENERATION: Scope.SCOPE_3_3A,
+    ActivityCategory.ELECTRICITY: Scope.SCOPE_2_MARKET_BASED,
+    ActivityCategory.ELECTRICITY_LOCATION_BASED: Scope.SCOPE_2_LOCATION_BASED,
+    ActivityCategory.ELECTRICITY_GENERATION: Scope.SCOPE_3_3B,
+    ActivityCategory.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION: Scope.SCOPE_3_3C,
+    ActivityCategory.ENERGY: Scope.NONE,
+}
+PURCHASED_HEAT_SCOPES: dict[str, Scope] = {
+    ActivityCategory.STATIONARY: Scope.SCOPE_2_HEAT_AND_STEAM,
+    ActivityCategory.STATIONARY_GENERATION: Scope.SCOPE_3_3B_3C,
+}
+
+
+def scope_of(category: str, fuel: str = "") -> Scope:
+    """The scope of a result of `category` for an invoice of `fuel` (its facility fuel code, if any)."""
+    if fuel == PURCHASED_HEAT_FUEL and category in PURCHASED_HEAT_SCOPES:
+        return PURCHASED_HEAT_SCOPES[category]
+    return SCOPES[category]
+
+
+# What each category covers, for choosing categories (the scope of a stored row is its `scope`).
 CATEGORY_SCOPE: dict[str, str] = {
-    ActivityCategory.STATIONARY: "Scope 1 (stationary combustion)",
-    ActivityCategory.STATIONARY_GENERATION: "Scope 3 cat. 3a (well-to-tank of fuels)",
+    ActivityCategory.STATIONARY: "Scope 1 (fuel burnt on site); Scope 2 for purchased heat and steam",
+    ActivityCategory.STATIONARY_GENERATION: (
+        "Scope 3 cat. 3a (well-to-tank of fuels); 3b + 3c for purchased heat (upstream and distribution losses)"
+    ),
     ActivityCategory.ELECTRICITY: "Scope 2 (market-based)",
     ActivityCategory.ELECTRICITY_LOCATION_BASED: "Scope 2 (location-based)",
     ActivityCategory.ELECTRICITY_GENERATION: "Scope 3 cat. 3b (upstream of generation)",
-    ActivityCategory.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION: "Scope 3 cat. 3c (T&D losses)",
+    ActivityCategory.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION: "Scope 3 cat. 3c (T&D losses and their upstream)",
     ActivityCategory.ENERGY: "Energy (kWh, not an emission)",
 }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from invoicing.models.factors import (
     EmissionFactor,
@@ -17,10 +20,18 @@ from .permissions import OrganizationScopedAdmin, ReferenceDataAdmin
 
 @admin.register(EmissionFactorDataset)
 class EmissionFactorDatasetAdmin(ReferenceDataAdmin):
+    """Loaded by load_emission_factors only; a superuser may change a dataset's rank, nothing it published."""
+
     list_display = ("publisher", "name", "version", "year", "rank", "loaded_at")
     list_filter = ("publisher", "year")
     search_fields = ("publisher", "name", "version")
-    readonly_fields = ("content_hash", "loaded_at")
+    readonly_fields = ("publisher", "name", "version", "year", "source_url", "licence", "content_hash", "loaded_at")
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(EmissionFactor)
@@ -30,17 +41,29 @@ class EmissionFactorAdmin(ReferenceDataAdmin):
         "kind",
         "country",
         "region",
+        "item",
         "fuel",
-        "supplier_name",
         "kg_co2e",
+        "co2_kg",
+        "basis",
         "unit",
         "calorific_basis",
         "year",
         "dataset",
     )
     list_select_related = ("dataset", "fuel", "unit")
-    list_filter = ("category", "kind", "country", "year", "dataset")
-    search_fields = ("supplier_name", "source_reference", "fuel__name")
+    list_filter = ("category", "kind", "basis", "country", "year", "dataset")
+    search_fields = ("item", "source_location", "fuel__name")
+
+    # A published figure is never edited: a correction is loaded as a new dataset version.
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(OrganizationFactorConfig)

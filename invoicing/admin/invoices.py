@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from invoicing.choices import CATEGORY_SCOPE
 from invoicing.cups import normalize_cups
 from invoicing.models import Invoice, InvoiceEmission
 from invoicing.selectors.invoices import invoices_with_cups_prefix, invoices_with_number_containing
@@ -32,14 +31,17 @@ class InvoiceEmissionInline(admin.TabularInline):
     show_change_link = False
     fields = readonly_fields = (
         "category",
-        "scope",
-        "kg_co2e",
+        "scope_label",
+        "kg_co2e_value",
+        "energy_kwh",
         "biogenic_co2_kg",
         "quantity_in_factor_unit",
         "factor_used",
+        "basis_label",
         "dataset",
         "factor_rung",
         "fallbacks_used",
+        "year_parts_used",
         "calculated_at",
         "job_link",
     )
@@ -60,8 +62,20 @@ class InvoiceEmissionInline(admin.TabularInline):
         return True  # the parent invoice admin has already checked the organization
 
     @admin.display(description="scope")
-    def scope(self, emission: InvoiceEmission) -> str:
-        return CATEGORY_SCOPE.get(emission.category, "")
+    def scope_label(self, emission: InvoiceEmission) -> str:
+        return emission.get_scope_display()
+
+    @admin.display(description="kg CO2e")
+    def kg_co2e_value(self, emission: InvoiceEmission) -> str:
+        return "—" if emission.kg_co2e is None else number(emission.kg_co2e)
+
+    @admin.display(description="energy (kWh)")
+    def energy_kwh(self, emission: InvoiceEmission) -> str:
+        return "—" if emission.kwh is None else f"{number(emission.kwh)} kWh"
+
+    @admin.display(description="basis")
+    def basis_label(self, emission: InvoiceEmission) -> str:
+        return emission.get_basis_display() if emission.basis else "—"
 
     @admin.display(description="quantity")
     def quantity_in_factor_unit(self, emission: InvoiceEmission) -> str:
@@ -71,20 +85,40 @@ class InvoiceEmissionInline(admin.TabularInline):
     @admin.display(description="factor")
     def factor_used(self, emission: InvoiceEmission) -> str:
         if emission.factor_value is None:
-            return "—"
+            return "see year parts" if emission.year_parts else "—"
         return f"{number(emission.factor_value)} {emission.factor_unit}".strip()
 
-    @admin.display(description="dataset")
+    @admin.display(description="source")
     def dataset(self, emission: InvoiceEmission) -> str:
-        parts = [emission.dataset_name, emission.dataset_version, str(emission.factor_year or "")]
+        parts = [
+            emission.dataset_publisher,
+            emission.dataset_name,
+            emission.dataset_version,
+            str(emission.factor_year or ""),
+        ]
         text = " · ".join(part for part in parts if part)
-        return f"{text} ({emission.factor_source})" if emission.factor_source else (text or "—")
+        where = " — ".join(part for part in (emission.source_document, emission.source_location) if part)
+        return f"{text} ({where})" if where else (text or "—")
 
     @admin.display(description="fallbacks")
     def fallbacks_used(self, emission: InvoiceEmission) -> str:
         if not emission.fallbacks:
             return "none"
         return "; ".join(str(item) for item in emission.fallbacks)
+
+    @admin.display(description="year parts")
+    def year_parts_used(self, emission: InvoiceEmission) -> str:
+        lines = []
+        for part in emission.year_parts:
+            factors = ", ".join(
+                f"{f['component']} {f['factor_value']} {f['factor_unit']} ({f['factor_year'] or 'custom'})"
+                for f in part["factors"]
+            )
+            lines.append(
+                f"{part['year']}: {part['days']} days, {part['quantity']} {part['quantity_unit']}, "
+                f"{part['kg_co2e']} kg — {factors}"
+            )
+        return "; ".join(lines) or "—"
 
     @admin.display(description="job")
     def job_link(self, emission: InvoiceEmission) -> str:

@@ -48,26 +48,28 @@ class InvoiceViewSet(mixins.ListModelMixin, OrganizationScopedViewSet):
         summary="Create an invoice",
         description="Its emissions are calculated by a background job; until then `co2e` is null.",
         request=InvoiceCreateSerializer,
-        responses={201: InvoiceSerializer},
+        responses={201: InvoiceDetailSerializer},
     )
     def create(self, request: Request) -> Response:
         serializer = InvoiceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invoice = invoice_create(organization=self.organization, **serializer.validated_data)
-        return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
+        invoice = invoice_detail_get(organization=self.organization, invoice_id=invoice.pk)
+        return Response(InvoiceDetailSerializer(invoice).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Correct an invoice",
         description="Change its status or correct its fields; the type cannot change.",
         request=InvoiceUpdateSerializer,
-        responses=InvoiceSerializer,
+        responses=InvoiceDetailSerializer,
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         invoice = invoice_get(organization=self.organization, invoice_id=pk)
         serializer = InvoiceUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         invoice = invoice_update(invoice=invoice, **serializer.validated_data)
-        return Response(InvoiceSerializer(invoice).data)
+        invoice = invoice_detail_get(organization=self.organization, invoice_id=invoice.pk)
+        return Response(InvoiceDetailSerializer(invoice).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
         invoice_delete(invoice=invoice_get(organization=self.organization, invoice_id=pk))

@@ -15,8 +15,9 @@ from config.api.fields import (
     UtcTimestampField,
 )
 from config.api.serializers import StrictSerializer
-from invoicing.choices import CATEGORY_SCOPE, ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType
-from invoicing.models import InvoiceEmission
+from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
+from invoicing.emissions.calculator import ROW_LEVEL
+from invoicing.models import EmissionBasis, FactorBasis, InvoiceEmission
 
 
 class InvoiceSerializer(serializers.Serializer):
@@ -45,27 +46,92 @@ class InvoiceSerializer(serializers.Serializer):
     )
 
 
+class FactorUseSerializer(serializers.Serializer):
+    """One factor applied to the days of one calendar year."""
+
+    component = serializers.CharField(help_text="e.g. combustion, td_losses, td_losses_wtt, supplier.")
+    scope = serializers.ChoiceField(choices=Scope.choices)
+    quantity = ExactDecimalField(help_text="The part's quantity in the factor's unit.")
+    quantity_unit = serializers.CharField()
+    conversion = serializers.CharField(required=False)
+    factor_value = ExactDecimalField()
+    factor_unit = serializers.CharField(help_text="kg CO2e per unit, or kg CO2 for a CO2-only factor.")
+    basis = serializers.ChoiceField(choices=FactorBasis.choices)
+    calorific_basis = serializers.CharField(required=False)
+    factor_year = serializers.IntegerField(allow_null=True)
+    factor_rung = serializers.CharField()
+    fallbacks = serializers.ListField(child=serializers.DictField())
+    kg_co2e = ExactDecimalField()
+    biogenic_co2_kg = ExactDecimalField(allow_null=True)
+    dataset_publisher = serializers.CharField(required=False)
+    dataset_name = serializers.CharField(required=False)
+    dataset_version = serializers.CharField(required=False)
+    source_document = serializers.CharField(required=False)
+    source_location = serializers.CharField(required=False)
+    factor_id = serializers.UUIDField(allow_null=True, help_text="The factor row (admin), if any.")
+    custom_factor_id = serializers.UUIDField(allow_null=True, help_text="The organization's custom factor.")
+
+
+class YearPartSerializer(serializers.Serializer):
+    """The days of the billing period in one calendar year and the factors applied to them."""
+
+    year = serializers.IntegerField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    days = serializers.IntegerField()
+    quantity = ExactDecimalField(help_text="The invoice's quantity for these days, in its own unit.")
+    quantity_unit = serializers.CharField()
+    kg_co2e = ExactDecimalField()
+    biogenic_co2_kg = ExactDecimalField(allow_null=True)
+    factors = FactorUseSerializer(many=True)
+
+
 class InvoiceEmissionSerializer(serializers.Serializer):
+    """One stored result with its provenance (docs/emissions.md, "What is stored")."""
+
     category = serializers.ChoiceField(choices=ActivityCategory.choices)
-    scope = serializers.SerializerMethodField(help_text="GHG Protocol bucket of the category.")
-    kg_co2e = ExactDecimalField(help_text="kg CO2e (kWh for the energy category).")
+    scope = serializers.ChoiceField(
+        choices=[choice for choice in Scope.choices if choice[0]], allow_null=True, help_text="Null for energy."
+    )
+    kg_co2e = ExactDecimalField(allow_null=True, help_text="kg CO2e (kg CO2 where basis is co2_only); null for energy.")
+    kwh = ExactDecimalField(allow_null=True, help_text="kWh, for the energy category only.")
     biogenic_co2_kg = ExactDecimalField(allow_null=True, help_text="Reported outside the scopes.")
     quantity = ExactDecimalField(help_text="Quantity in the factor's unit.")
     quantity_unit = serializers.CharField()
     conversion = serializers.CharField()
-    factor_value = ExactDecimalField(allow_null=True)
+    factor_value = ExactDecimalField(allow_null=True, help_text="Null when the period is split by year.")
     factor_unit = serializers.CharField()
-    factor_source = serializers.CharField()
+    basis = serializers.ChoiceField(choices=EmissionBasis.choices, allow_null=True, help_text="Null: not recorded.")
+    calorific_basis = serializers.CharField()
+    factor_rung = serializers.CharField(help_text="Why this factor: dataset, supplier, residual_mix, grid_average, …")
+    fallbacks = serializers.ListField(child=serializers.DictField())
+    factor_year = serializers.IntegerField(allow_null=True, help_text="Null when the factors' years differ.")
+    year_parts = YearPartSerializer(many=True)
+    dataset_publisher = serializers.CharField()
     dataset_name = serializers.CharField()
     dataset_version = serializers.CharField()
-    factor_year = serializers.IntegerField(allow_null=True)
+    source_document = serializers.CharField()
+    source_location = serializers.CharField()
     calculated_at = UtcTimestampField()
 
-    def get_scope(self, emission: InvoiceEmission) -> str:
-        return CATEGORY_SCOPE.get(emission.category, "")
+    def to_representation(self, instance: InvoiceEmission) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["scope"] = data["scope"] or None
+        data["basis"] = data["basis"] or None
+        # A row's texts (conversion, dataset, source) are stored once for its only factor: repeat them there.
+        for part in data["year_parts"]:
+            for factor in part["factors"]:
+                for name in ROW_LEVEL:
+                    factor.setdefault(name, data[name])
+        return data
 
 
 class InvoiceDetailSerializer(InvoiceSerializer):
+    """An invoice as in the list, with every calculation input and its results: the detail and write responses."""
+
+    kwh_per_m3 = ExactDecimalField(
+        allow_null=True, help_text="The bill's conversion factor for gas billed in m³ (kWh gross per m³), if given."
+    )
     emissions = InvoiceEmissionSerializer(many=True, help_text="One row per calculated activity category.")
 
 
@@ -87,6 +153,14 @@ class InvoiceCreateSerializer(StrictSerializer):
     supply_contract_id = _uuid(required=False, allow_null=True)
     facility_fuel_id = _uuid(required=False, allow_null=True)
     cups = serializers.CharField(max_length=30, required=False, allow_null=True, allow_blank=True)
+    kwh_per_m3 = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        required=False,
+        allow_null=True,
+        help_text="Gas billed in m³: the conversion factor printed on the bill (kWh gross per m³, e.g. 11.70).",
+    )
 
 
 class InvoiceUpdateSerializer(StrictSerializer):
@@ -101,3 +175,11 @@ class InvoiceUpdateSerializer(StrictSerializer):
     supply_contract_id = _uuid(required=False, allow_null=True)
     facility_fuel_id = _uuid(required=False, allow_null=True)
     cups = serializers.CharField(max_length=30, required=False, allow_null=True, allow_blank=True)
+    kwh_per_m3 = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        required=False,
+        allow_null=True,
+        help_text="Gas billed in m³: the conversion factor printed on the bill (kWh gross per m³, e.g. 11.70).",
+    )

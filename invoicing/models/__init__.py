@@ -4,21 +4,26 @@ from .factors import (
     CalorificBasis,
     EmissionFactor,
     EmissionFactorDataset,
+    FactorBasis,
+    FactorCategory,
     FactorKind,
     OrganizationCustomFactor,
     OrganizationFactorConfig,
 )
-from .invoices import Invoice, InvoiceEmission
+from .invoices import EmissionBasis, Invoice, InvoiceEmission
 from .organizations import ApiKey, Membership, Organization
 
 __all__ = [
     "CATALOG_NAMESPACE",
     "ApiKey",
     "CalorificBasis",
+    "EmissionBasis",
     "EmissionFactor",
     "EmissionFactorDataset",
     "Facility",
     "FacilityFuel",
+    "FactorBasis",
+    "FactorCategory",
     "FactorKind",
     "Invoice",
     "InvoiceEmission",

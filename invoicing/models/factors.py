@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
@@ -12,37 +14,65 @@ from .catalog import StationaryFuel, Supplier, Unit
 from .organizations import Organization
 
 
+class FactorCategory(models.TextChoices):
+    """What a published factor measures, in the vocabulary of the dataset files (docs/emissions.md)."""
+
+    FUEL_COMBUSTION = "fuel_combustion", "Fuel combustion"
+    FUEL_WTT = "fuel_wtt", "Well-to-tank of a fuel"
+    ELECTRICITY_GENERATION_DIRECT = "electricity_generation_direct", "Grid electricity, direct emissions of generation"
+    ELECTRICITY_TD_LOSSES = "electricity_td_losses", "Grid electricity, T&D losses"
+    ELECTRICITY_WTT_GENERATION = "electricity_wtt_generation", "Grid electricity, well-to-tank of generation"
+    ELECTRICITY_WTT_TD = "electricity_wtt_td", "Grid electricity, well-to-tank of T&D losses"
+    HEAT_AND_STEAM = "heat_and_steam", "Purchased heat and steam"
+    HEAT_AND_STEAM_TD = "heat_and_steam_td", "Purchased heat and steam, distribution losses"
+    HEAT_AND_STEAM_WTT = "heat_and_steam_wtt", "Purchased heat and steam, well-to-tank"
+    RESIDUAL_MIX = "residual_mix", "Residual mix / consumption without guarantees of origin"
+    SUPPLIER_MIX = "supplier_mix", "Supplier mix or energy attribute certificate"
+
+
 class FactorKind(models.TextChoices):
-    """What an electricity row stands for in the market-based hierarchy; `standard` for everything else."""
+    """Which row of a category the engine looks for, where the category alone does not say (docs/emissions.md)."""
 
     STANDARD = "standard"
-    SUPPLIER = "supplier"
-    RESIDUAL_MIX = "residual_mix", "Residual mix / no guarantees of origin"
+    SUPPLIER = "supplier", "Supplier-specific label"
     RENEWABLE_GOO = "renewable_goo", "Renewable guarantee of origin"
     COGENERATION_GOO = "cogeneration_goo", "High-efficiency cogeneration guarantee of origin"
-    GRID_AVERAGE = "grid_average"
-    WTT_TD = "wtt_td", "Well-to-tank of T&D losses"
+    DISTRIBUTION_LOSSES_WTT = "distribution_losses_wtt", "Well-to-tank of district heat distribution losses"
 
 
 class CalorificBasis(models.TextChoices):
     NONE = "", "Not applicable"
     GROSS = "gross", "Gross (HHV / PCS)"
     NET = "net", "Net (LHV / PCI)"
+    UNSTATED = "unstated", "Not stated by the publication"
+
+
+class FactorBasis(models.TextChoices):
+    """Which gases a factor counts, as published."""
+
+    CO2E = "co2e", "CO2e (CO2, CH4 and N2O)"
+    CO2_ONLY = "co2_only", "CO2 only, as published"
+
+
+def factor_field(**options: object) -> models.DecimalField:
+    """Factors per unit as published: up to 17 decimals (SEAI publishes 0.29531068722625446 kg/kWh)."""
+    return models.DecimalField(max_digits=25, decimal_places=17, **options)  # type: ignore[arg-type]
 
 
 class EmissionFactorDataset(UUIDModel):
     """One published version of a factor set. A new version is a new row; rows are never overwritten."""
 
-    publisher = models.CharField(max_length=100)
-    name = models.CharField(max_length=200)
-    version = models.CharField(max_length=50)
+    publisher = models.CharField(max_length=200)
+    name = models.CharField(max_length=300)
+    version = models.CharField(max_length=300)
     year = models.PositiveSmallIntegerField(help_text="The latest year the dataset has factors for.")
     source_url = models.URLField(max_length=500)
-    licence = models.TextField(help_text="Licence or terms of use of the source.")
+    licence = models.TextField(blank=True, default="", help_text="Licence or terms of use, where known.")
     rank = models.PositiveSmallIntegerField(
-        default=100, help_text="Order among datasets when an organization has no configuration (lower first)."
+        default=100,
+        help_text="Order among datasets with a factor for the same country and category (lower first).",
     )
-    content_hash = models.CharField(max_length=64, help_text="sha256 of the loaded rows; proves a reload is equal.")
+    content_hash = models.CharField(max_length=64, help_text="sha256 of the loaded figures; proves a reload is equal.")
     loaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -56,64 +86,59 @@ class EmissionFactorDataset(UUIDModel):
 
 
 class EmissionFactor(UUIDModel):
-    """kg CO2e per unit of activity, with its per-gas parts where the source prints them."""
+    """One published factor per unit of activity with its per-gas parts and where it was read."""
 
     dataset = models.ForeignKey(EmissionFactorDataset, on_delete=models.PROTECT, related_name="factors")
-    category = models.CharField(max_length=45, choices=ActivityCategory.choices)
-    kind = models.CharField(max_length=20, choices=FactorKind.choices, default=FactorKind.STANDARD)
+    category = models.CharField(max_length=45, choices=FactorCategory.choices)
+    kind = models.CharField(max_length=30, choices=FactorKind.choices, default=FactorKind.STANDARD)
     country = models.CharField(max_length=2)
-    region = models.CharField(max_length=50, blank=True, default="")
-    fuel = models.ForeignKey(StationaryFuel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    supplier_name = models.CharField(
-        max_length=200, blank=True, default="", help_text="Supplier's legal name as published (Supplier.legal_name)."
+    region = models.CharField(max_length=100, blank=True, default="")
+    item = models.CharField(max_length=300, help_text="The fuel, supplier or grid as the publication names it.")
+    fuel = models.ForeignKey(
+        StationaryFuel, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Catalogue fuel."
     )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    calorific_basis = models.CharField(max_length=5, choices=CalorificBasis.choices, blank=True, default="")
-    kg_co2e = models.DecimalField(max_digits=20, decimal_places=10, help_text="kg CO2e per unit.")
-    co2_kg = models.DecimalField(
-        max_digits=20, decimal_places=10, null=True, blank=True, help_text="kg of fossil CO2 per unit."
-    )
-    ch4_g = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True, help_text="g of CH4 per unit.")
-    n2o_g = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True, help_text="g of N2O per unit.")
-    biogenic_co2_kg = models.DecimalField(
-        max_digits=20,
-        decimal_places=10,
-        null=True,
-        blank=True,
-        help_text="kg of biogenic CO2 per unit, reported outside the scopes.",
-    )
+    calorific_basis = models.CharField(max_length=10, choices=CalorificBasis.choices, blank=True, default="")
+    kg_co2e = factor_field(null=True, blank=True, help_text="kg CO2e per unit; empty for a CO2-only factor.")
+    co2_kg = factor_field(null=True, blank=True, help_text="kg CO2 per unit.")
+    ch4_kg_co2e = factor_field(null=True, blank=True, help_text="kg CO2e of CH4 per unit.")
+    n2o_kg_co2e = factor_field(null=True, blank=True, help_text="kg CO2e of N2O per unit.")
+    biogenic_co2_kg = factor_field(null=True, blank=True, help_text="kg biogenic CO2 per unit, outside the scopes.")
+    basis = models.CharField(max_length=10, choices=FactorBasis.choices)
     year = models.PositiveSmallIntegerField()
-    source_reference = models.CharField(max_length=200, blank=True, default="", help_text="e.g. flat-file id.")
+    scope_basis = models.TextField(blank=True, default="", help_text="What the publication's figure covers.")
+    source_document = models.CharField(max_length=300)
+    source_location = models.TextField(help_text="Sheet, row, cell or id of the figure in the source document.")
 
     class Meta:
         ordering = ["dataset", "category", "country", "year"]
         constraints = [
-            in_choices("category", ActivityCategory),
+            in_choices("category", FactorCategory),
             in_choices("kind", FactorKind),
             in_choices("calorific_basis", CalorificBasis),
+            in_choices("basis", FactorBasis),
             country_code_check(),
-            models.CheckConstraint(condition=models.Q(kg_co2e__gte=0), name="invoicing_ef_kg_co2e_gte_0"),
+            models.CheckConstraint(
+                condition=(models.Q(basis=FactorBasis.CO2E) & models.Q(kg_co2e__gte=0))
+                | (models.Q(basis=FactorBasis.CO2_ONLY) & models.Q(kg_co2e__isnull=True) & models.Q(co2_kg__gte=0)),
+                name="invoicing_ef_value_of_its_basis",
+            ),
             models.UniqueConstraint(
-                fields=[
-                    "dataset",
-                    "category",
-                    "kind",
-                    "country",
-                    "region",
-                    "fuel",
-                    "supplier_name",
-                    "unit",
-                    "calorific_basis",
-                    "year",
-                ],
-                nulls_distinct=False,
+                fields=["dataset", "category", "kind", "country", "region", "item", "unit", "calorific_basis", "year"],
                 name="invoicing_ef_natural_key",
             ),
         ]
         indexes = [models.Index(fields=["category", "country", "year"], name="ef_category_country_year")]
 
+    @property
+    def value(self) -> Decimal:
+        """kg per unit as published: CO2e, or CO2 for a CO2-only factor (see `basis`)."""
+        value = self.kg_co2e if self.basis == FactorBasis.CO2E else self.co2_kg
+        assert value is not None  # the database constraint invoicing_ef_value_of_its_basis
+        return value
+
     def __str__(self) -> str:
-        return f"{self.category} {self.country} {self.year}: {self.kg_co2e} kg/{self.unit_id}"
+        return f"{self.category} {self.country} {self.year} {self.item}: {self.value} kg/{self.unit_id}"
 
 
 class OrganizationFactorConfig(UUIDModel):
@@ -154,7 +179,7 @@ class OrganizationCustomFactor(UUIDModel):
     fuel = models.ForeignKey(StationaryFuel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    calorific_basis = models.CharField(max_length=5, choices=CalorificBasis.choices, blank=True, default="")
+    calorific_basis = models.CharField(max_length=10, choices=CalorificBasis.choices, blank=True, default="")
     kg_co2e = models.DecimalField(max_digits=20, decimal_places=10)
     biogenic_co2_kg = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     valid_from = models.DateField()

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType
+from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
 
 from .base import TimestampedModel, in_choices
 from .catalog import Unit
@@ -50,6 +50,13 @@ class Invoice(TimestampedModel):
         FacilityFuel, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
     )
     cups = models.CharField(max_length=22, null=True, blank=True)
+    kwh_per_m3 = models.DecimalField(
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Natural gas: kWh (gross, PCS) per m³ as printed on the bill (Spanish bills' conversion factor).",
+    )
     co2e = quantity_field(null=True, blank=True, help_text="kg CO2e; empty until calculated.")
     total_energy_kwh = quantity_field(null=True, blank=True)
     uploaded_by = models.ForeignKey(
@@ -70,6 +77,10 @@ class Invoice(TimestampedModel):
                 condition=models.Q(end_date__gte=models.F("start_date")), name="invoicing_invoice_end_after_start"
             ),
             models.CheckConstraint(condition=cups_absent_or_valid(), name="invoicing_invoice_cups_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kwh_per_m3__isnull=True) | models.Q(kwh_per_m3__gt=0),
+                name="invoicing_invoice_kwh_per_m3_gt_0",
+            ),
             # The natural key used by imports: one bill per facility, number and period.
             models.UniqueConstraint(
                 fields=["organization", "facility", "invoice_number", "start_date", "end_date"],
@@ -100,32 +111,50 @@ class Invoice(TimestampedModel):
         return self.invoice_number or str(self.id)
 
 
+class EmissionBasis(models.TextChoices):
+    """Which gases a stored result counts: its factors' basis (docs/emissions.md, "CO2-only factors")."""
+
+    NOT_RECORDED = "", "Not recorded (calculated before the basis was kept)"
+    CO2E = "co2e", "CO2e"
+    CO2_ONLY = "co2_only", "CO2 only (the publication gives no CO2e)"
+    MIXED = "mixed", "Partly CO2 only (see the year parts)"
+
+
 class InvoiceEmission(models.Model):
-    """The result of one activity category for one invoice, with a snapshot of the factor used."""
+    """The result of one activity category for one invoice, with a snapshot of the factors used.
+
+    `year_parts` holds one entry per calendar year of the billing period, each with the factors
+    applied to it (docs/emissions.md, "What is stored"); the row's figures are their sums.
+    """
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="emissions")
     category = models.CharField(max_length=45, choices=ActivityCategory.choices)
-    kg_co2e = quantity_field(help_text="kg CO2e (kWh for the energy category).")
+    scope = models.CharField(max_length=30, choices=Scope.choices, blank=True, default="")
+    kg_co2e = quantity_field(null=True, blank=True, help_text="kg CO2e (kg CO2 where the basis is CO2 only).")
+    kwh = quantity_field(null=True, blank=True, help_text="kWh, for the energy category only.")
     biogenic_co2_kg = quantity_field(null=True, blank=True)
     quantity = models.DecimalField(max_digits=24, decimal_places=8, help_text="Quantity in the factor's unit.")
     quantity_unit = models.CharField(max_length=20)
-    conversion = models.CharField(max_length=300, blank=True, default="")
-    factor_value = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    conversion = models.TextField(blank=True, default="")
+    factor_value = models.DecimalField(max_digits=25, decimal_places=17, null=True, blank=True)
     factor_unit = models.CharField(max_length=40, blank=True, default="")
-    factor_source = models.CharField(max_length=300, blank=True, default="")
+    basis = models.CharField(max_length=10, choices=EmissionBasis.choices, blank=True, default="")
     factor = models.ForeignKey(
         "invoicing.EmissionFactor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     custom_factor = models.ForeignKey(
         "invoicing.OrganizationCustomFactor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    calorific_basis = models.CharField(max_length=5, blank=True, default="", help_text="gross or net, if any.")
-    dataset_publisher = models.CharField(max_length=100, blank=True, default="")
-    dataset_name = models.CharField(max_length=200, blank=True, default="")
-    dataset_version = models.CharField(max_length=50, blank=True, default="")
+    calorific_basis = models.CharField(max_length=10, blank=True, default="", help_text="gross or net, if any.")
+    dataset_publisher = models.TextField(blank=True, default="")
+    dataset_name = models.TextField(blank=True, default="")
+    dataset_version = models.TextField(blank=True, default="")
+    source_document = models.TextField(blank=True, default="")
+    source_location = models.TextField(blank=True, default="", help_text="Where each factor is in its document.")
     factor_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    factor_rung = models.CharField(max_length=40, blank=True, default="", help_text="Why this factor was chosen.")
+    factor_rung = models.CharField(max_length=100, blank=True, default="", help_text="Why this factor was chosen.")
     fallbacks = models.JSONField(default=list, blank=True, help_text="Fallbacks used (year, grid average).")
+    year_parts = models.JSONField(default=list, blank=True, help_text="Per calendar year: days, quantity, factors.")
     calculated_at = models.DateTimeField(default=timezone.now)
     job = models.ForeignKey(
         "jobs.ProcessingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="emissions"
@@ -135,8 +164,18 @@ class InvoiceEmission(models.Model):
         ordering = ["category"]
         constraints = [
             in_choices("category", ActivityCategory),
+            in_choices("scope", Scope),
+            in_choices("basis", EmissionBasis),
             models.UniqueConstraint(fields=["invoice", "category"], name="invoicing_emission_one_per_category"),
+            # Energy is kWh in its own column, never in kg_co2e; every other category is kg.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(category=ActivityCategory.ENERGY) & models.Q(kg_co2e__isnull=True, kwh__isnull=False)
+                )
+                | (~models.Q(category=ActivityCategory.ENERGY) & models.Q(kg_co2e__isnull=False, kwh__isnull=True)),
+                name="invoicing_emission_kwh_only_for_energy",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.category}: {self.kg_co2e}"
+        return f"{self.category}: {self.kwh} kWh" if self.kwh is not None else f"{self.category}: {self.kg_co2e}"

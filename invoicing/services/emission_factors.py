@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 from invoicing.choices import ActivityCategory
-from invoicing.emissions.loader import LoadOutcome, dataset_store, parse_file
+from invoicing.emissions.loader import LoadOutcome, datasets_store, parse_file
 from invoicing.errors import NotFoundError, ValidationError
 from invoicing.models import (
     EmissionFactorDataset,
@@ -27,9 +27,14 @@ from invoicing.models import (
 FACTOR_CATEGORIES = [c for c in ActivityCategory.values if c != ActivityCategory.ENERGY]
 
 
-def emission_factor_dataset_load(*, path: Path) -> LoadOutcome:
-    """Load a dataset file (our CSV format or the DESNZ flat-file xlsx) all or nothing; idempotent."""
-    return dataset_store(parse_file(path))
+def emission_factor_dataset_load(*, path: Path, version: str | None = None) -> list[LoadOutcome]:
+    """Load a factor file (the shipped CSV format or the DESNZ flat-file xlsx) all or nothing; idempotent.
+
+    One outcome per dataset in the file. `version` names the dataset version instead of the file's own
+    (a corrected publication loads beside the version it corrects). Raises FactorFileError
+    (INVALID_FACTOR_FILE) for a bad file and DatasetVersionConflict when a loaded version has other figures.
+    """
+    return datasets_store(parse_file(path, version=version))
 
 
 def _check_category(category: str) -> None:

@@ -53,6 +53,7 @@ class _Draft:
     supply_contract_id: uuid.UUID | None
     facility_fuel_id: uuid.UUID | None
     cups: str | None
+    kwh_per_m3: Decimal | None
 
 
 class _Errors:
@@ -92,6 +93,11 @@ def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool)
     if draft.source is not None and draft.source not in InvoiceSource.values:
         errors.add("source", f"{draft.source!r} is not one of {', '.join(InvoiceSource.values)}.")
     _check_quantity(draft.quantity, errors)
+    if draft.kwh_per_m3 is not None:
+        if draft.type != InvoiceType.HEAT:
+            errors.add("kwh_per_m3", "Only a heat invoice (gas billed in m³) has a kWh per m³ conversion factor.")
+        elif not draft.kwh_per_m3 > 0:
+            errors.add("kwh_per_m3", "Must be more than 0 (kWh gross per m³, as printed on the bill).")
     if draft.end_date < draft.start_date:
         errors.add("end_date", "Must not be before start_date.")
     if len(draft.invoice_number) > 100:
@@ -188,6 +194,7 @@ def invoice_create(
     supply_contract_id: uuid.UUID | None = None,
     facility_fuel_id: uuid.UUID | None = None,
     cups: str | None = None,
+    kwh_per_m3: Decimal | None = None,
     uploaded_by: AbstractBaseUser | None = None,
 ) -> Invoice:
     """Create an invoice of `organization`. Its emissions are calculated by a background job."""
@@ -206,6 +213,7 @@ def invoice_create(
             supply_contract_id=supply_contract_id,
             facility_fuel_id=facility_fuel_id,
             cups=cups,
+            kwh_per_m3=kwh_per_m3,
         ),
         organization=organization,
         require_fuel=True,
@@ -236,6 +244,7 @@ def invoice_update(
     supply_contract_id: uuid.UUID | _Unset | None = UNSET,
     facility_fuel_id: uuid.UUID | _Unset | None = UNSET,
     cups: str | _Unset | None = UNSET,
+    kwh_per_m3: Decimal | _Unset | None = UNSET,
 ) -> Invoice:
     """Correct an invoice. The type and the original quantity as first entered never change."""
     changes: dict[str, Any] = {
@@ -252,6 +261,7 @@ def invoice_update(
             "supply_contract_id": supply_contract_id,
             "facility_fuel_id": facility_fuel_id,
             "cups": cups,
+            "kwh_per_m3": kwh_per_m3,
         }.items()
         if value is not UNSET
     }

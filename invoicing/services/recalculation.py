@@ -152,6 +152,7 @@ EMISSION_INPUTS = frozenset(
         "facility_fuel_id",
         "supply_contract_id",
         "supplier_id",
+        "kwh_per_m3",
     }
 )
 

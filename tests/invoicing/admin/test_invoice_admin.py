@@ -103,6 +103,7 @@ def test_the_change_page_shows_the_emissions_per_category_read_only(admin_client
     InvoiceEmission.objects.create(
         invoice=invoice,
         category="electricity",
+        scope="scope_2_market_based",
         kg_co2e=Decimal("412.5"),
         quantity=Decimal(1500),
         quantity_unit="kWh",
@@ -116,7 +117,13 @@ def test_the_change_page_shows_the_emissions_per_category_read_only(admin_client
     response = admin_client_root.get(change_url(invoice))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ["Scope 2 (market-based)", "412.5", "0.275 kg CO2e/kWh", "MITECO carbon footprint calculator", "v31"]:
+    for text in [
+        "Scope 2 (purchased electricity, market-based)",
+        "412.5",
+        "0.275 kg CO2e/kWh",
+        "MITECO carbon footprint calculator",
+        "v31",
+    ]:
         assert text in html
     assert "year 2024 not published; used 2023" in html
     assert 'name="emissions-0-kg_co2e"' not in html  # read-only, no form inputs

@@ -37,9 +37,7 @@ def fill(value: Any, ids: dict[str, str]) -> Any:
 def test_it_never_shows_or_changes_another_organizations_rows(acme, borealis, endpoint: Endpoint):
     victim_fuel = make_facility_fuel(borealis.facility, "natural_gas")
     victim_invoice = make_invoice(borealis.facility, supply_contract=borealis.contract, invoice_number="SECRET-1")
-    InvoiceEmission.objects.create(
-        invoice=victim_invoice, category="energy", kg_co2e=1, quantity=1, quantity_unit="kWh"
-    )
+    InvoiceEmission.objects.create(invoice=victim_invoice, category="energy", kwh=1, quantity=1, quantity_unit="kWh")
     make_invoice(acme.facility)  # the caller has rows of its own
     ids = {
         "invoice": str(victim_invoice.id),

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from invoicing.choices import CATEGORY_SCOPE
 from invoicing.models import Invoice, InvoiceEmission
 from tests.factories import make_contract, make_facility, make_facility_fuel, make_invoice, supplier, unit
 
@@ -39,7 +38,8 @@ def test_it_returns_an_invoice_with_its_emissions_per_category(acme, acme_api):
         quantity_unit="kWh",
         factor_value=Decimal("0.275"),
         factor_unit="kg CO2e/kWh",
-        factor_source="MITECO",
+        scope="scope_2_market_based",
+        source_location="MITECO",
         dataset_name="MITECO calculadora_hc",
         dataset_version="31",
         factor_year=2024,
@@ -49,7 +49,7 @@ def test_it_returns_an_invoice_with_its_emissions_per_category(acme, acme_api):
     assert body["co2e"] == 412.5
     [emission] = body["emissions"]
     assert emission["category"] == "electricity"
-    assert emission["scope"] == CATEGORY_SCOPE["electricity"]
+    assert emission["scope"] == "scope_2_market_based"
     assert (emission["kg_co2e"], emission["factor_value"], emission["factor_unit"]) == (412.5, 0.275, "kg CO2e/kWh")
     assert (emission["dataset_name"], emission["dataset_version"]) == ("MITECO calculadora_hc", "31")
     assert emission["calculated_at"].endswith("Z")
@@ -220,7 +220,7 @@ def test_patch_to_another_contract_follows_its_supplier(acme, acme_api):
 
 def test_delete_removes_the_invoice_and_its_emissions(acme, acme_api):
     invoice = make_invoice(acme.facility)
-    InvoiceEmission.objects.create(invoice=invoice, category="energy", kg_co2e=1, quantity=1, quantity_unit="kWh")
+    InvoiceEmission.objects.create(invoice=invoice, category="energy", kwh=1, quantity=1, quantity_unit="kWh")
     assert acme_api.delete(f"/v1/invoices/{invoice.id}").status_code == 204
     assert not Invoice.objects.filter(pk=invoice.pk).exists()
     assert not InvoiceEmission.objects.exists()
