@@ -10,6 +10,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType
+from invoicing.invoice_rules import normalized_number
 
 from .base import TimestampedModel, in_choices
 from .catalog import Unit
@@ -70,9 +71,14 @@ class Invoice(TimestampedModel):
                 condition=models.Q(end_date__gte=models.F("start_date")), name="invoicing_invoice_end_after_start"
             ),
             models.CheckConstraint(condition=cups_absent_or_valid(), name="invoicing_invoice_cups_valid"),
-            # The natural key used by imports: one bill per facility, number and period.
+            # The natural key: one bill per facility, number and period, the number compared without
+            # regard to case or surrounding spaces (FR-P-JAN and " fr-p-jan" are one bill).
             models.UniqueConstraint(
-                fields=["organization", "facility", "invoice_number", "start_date", "end_date"],
+                F("organization"),
+                F("facility"),
+                normalized_number(),
+                F("start_date"),
+                F("end_date"),
                 condition=~models.Q(invoice_number=""),
                 name="invoicing_invoice_natural_key",
             ),
