@@ -8,6 +8,7 @@ from .factors import (
     OrganizationCustomFactor,
     OrganizationFactorConfig,
 )
+from .imports import ImportStatus, InvoiceImport, InvoiceImportFilePart
 from .invoices import Invoice, InvoiceEmission
 from .organizations import ApiKey, Membership, Organization
 
@@ -20,8 +21,11 @@ __all__ = [
     "Facility",
     "FacilityFuel",
     "FactorKind",
+    "ImportStatus",
     "Invoice",
     "InvoiceEmission",
+    "InvoiceImport",
+    "InvoiceImportFilePart",
     "Membership",
     "Organization",
     "OrganizationCustomFactor",
