@@ -41,7 +41,10 @@ class ExcelNumber:
 
 @dataclass(frozen=True)
 class BadCell:
-    """A cell that holds no usable value (a formula without a cached result, an error value, a NUL byte)."""
+    """A cell that holds no usable value (a formula without a cached result, an error value, a NUL byte).
+
+    `text` is what the cell holds, `reason` the whole message (naming the value and what is expected).
+    """
 
     text: str
     reason: str
@@ -205,7 +208,7 @@ def _csv_rows(records: Iterator[list[str]], columns: list[str], header_number: i
 def _csv_cell(value: str) -> Cell:
     if "\x00" in value:
         shown = value.replace("\x00", "\\x00")
-        return BadCell(shown, f"{shown!r} contains a NUL character (0x00); expected text without control characters.")
+        return BadCell(shown, f"'{shown}' contains a NUL character (0x00); expected text without control characters.")
     return value
 
 

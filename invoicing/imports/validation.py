@@ -71,14 +71,10 @@ def _required(column: str) -> _RowProblem:
     return _RowProblem(column, f"Empty; expected {_EXPECTED[column]}.")
 
 
-def _bad_cell_reason(cell: BadCell) -> str:
-    return cell.reason if cell.reason.startswith(repr(cell.text)) else f"{cell.text!r} is {cell.reason}."
-
-
 def _text(column: str, value: Cell) -> str:
     """A cell as text: a number cell as Excel shows it, a date as YYYY-MM-DD."""
     if isinstance(value, BadCell):
-        raise _RowProblem(column, _bad_cell_reason(value))
+        raise _RowProblem(column, value.reason)
     if isinstance(value, ExcelNumber):
         try:
             return plain_number(excel_number(value.stored))
@@ -214,7 +210,7 @@ class RowValidator:
     @staticmethod
     def _date(column: str, value: Cell) -> date:
         if isinstance(value, BadCell):
-            raise _RowProblem(column, _bad_cell_reason(value))
+            raise _RowProblem(column, value.reason)
         if isinstance(value, date):
             return value
         if isinstance(value, ExcelNumber):
@@ -229,7 +225,7 @@ class RowValidator:
 
     def _quantity(self, value: Cell) -> Decimal:
         if isinstance(value, BadCell):
-            raise _RowProblem("quantity", _bad_cell_reason(value))
+            raise _RowProblem("quantity", value.reason)
         if isinstance(value, date):
             raise _RowProblem("quantity", f"{value.isoformat()!r} is a date; expected a number of 0 or more.")
         try:

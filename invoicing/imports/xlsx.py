@@ -47,7 +47,7 @@ RATIO_GRACE_BYTES = 1024 * 1024  # parts smaller than this may compress well (a 
 
 _V, _F, _IS, _T, _R = f"{MAIN}v", f"{MAIN}f", f"{MAIN}is", f"{MAIN}t", f"{MAIN}r"
 _ROW, _C, _SI, _SHEET_DATA = f"{MAIN}row", f"{MAIN}c", f"{MAIN}si", f"{MAIN}sheetData"
-_NO_CACHE = "a formula without a stored result; expected a value (open and save the file in Excel, which stores it)"
+_NO_CACHE = "is a formula without a stored result; expected a value (open and save the file in Excel, which stores it)."
 
 
 def open_xlsx(path: Path, *, sheet: str | None) -> ImportTable:
@@ -207,29 +207,34 @@ class _Workbook:
             inline = cell.find(_IS)
             return _text_of(inline).strip() if inline is not None else ""
         stored = cell.findtext(_V)
-        if stored is None:
-            return BadCell("=" + (cell.findtext(_F) or ""), _NO_CACHE) if cell.find(_F) is not None else ""
+        if stored is None or (not stored and kind != "str"):  # writers other than Excel leave <v/> empty
+            if cell.find(_F) is None:
+                return ""
+            formula = "=" + (cell.findtext(_F) or "")
+            return BadCell(formula, f"{formula!r} {_NO_CACHE}")
         if kind == "s":
             try:
                 return self.shared_strings[int(stored)].strip()
             except (ValueError, IndexError):
-                return BadCell(stored, f"points to shared string {stored!r}, which the workbook lacks")
+                return BadCell(
+                    stored, f"The cell points to shared string {stored}, which the workbook lacks; expected text."
+                )
         if kind == "str":
             return stored.strip()
         if kind == "b":
             return "TRUE" if stored == "1" else "FALSE"
         if kind == "e":
-            return BadCell(stored, f"Excel shows the error {stored}; expected a value")
+            return BadCell(stored, f"Excel shows the error {stored!r} in this cell; expected a value.")
         if kind == "d":
             try:
                 return date.fromisoformat(stored[:10])
             except ValueError:
-                return BadCell(stored, "is not a date; expected a date cell or YYYY-MM-DD")
+                return BadCell(stored, f"{stored!r} is not a date; expected a date cell or YYYY-MM-DD.")
         if int(cell.get("s") or 0) in self.date_styles:
             try:
                 moment = from_excel(float(stored), self.epoch)
             except (ValueError, OverflowError, TypeError):
-                return BadCell(stored, "is a date cell whose serial is not a date; expected a date")
+                return BadCell(stored, f"{stored!r} is a date cell whose serial is not a date; expected a date.")
             return moment.date() if isinstance(moment, datetime) else moment
         return ExcelNumber(stored)
 

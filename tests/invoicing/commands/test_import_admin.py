@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rq import SimpleWorker
 
 from invoicing.imports.template import COLUMN_NAMES
 from invoicing.models import Invoice, InvoiceImport, InvoiceImportFilePart
+from tests.invoicing.commands.conftest import IMPORT_URL as URL
 from tests.invoicing.commands.conftest import electricity_row
 
-URL = "/admin/invoicing/invoice/import/"
 pytestmark = pytest.mark.django_db
 
 
@@ -25,22 +22,6 @@ def upload(rows, name="bills.csv"):  # type: ignore[no-untyped-def]
     writer.writeheader()
     writer.writerows(rows)
     return SimpleUploadedFile(name, buffer.getvalue().encode(), content_type="text/csv")
-
-
-@pytest.fixture
-def post_and_work(client, queue, django_capture_on_commit_callbacks) -> Callable[..., Any]:
-    """POST to the import page, let a real RQ worker (in this process, so it sees the test's transaction)
-    run what it dispatched, and return the page the POST redirected to, as the browser would show it next."""
-
-    def post(data: dict[str, Any]) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(URL, data)
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
-        if response.status_code != 302:
-            return response
-        return client.get(response["Location"])
-
-    return post
 
 
 def test_the_upload_page_documents_the_template(client, staff_user):
@@ -178,3 +159,92 @@ def test_a_file_with_missing_columns_is_shown_as_the_reason_the_file_was_refused
         in page.content.decode()
     )
     assert not InvoiceImportFilePart.objects.exists()
+
+
+# Issue 17's faults through the admin page
+
+
+def test_the_check_reads_a_spanish_excel_csv_with_its_thousands_dot(post_and_work, client, staff_user, acme):
+    client.force_login(staff_user)
+    data = (
+        b"type;invoice_number;facility;start_date;end_date;quantity;unit\n"
+        b"electricity;BCN-1;Madrid office;2024-03-01;2024-03-31;1.500;kwh\n"
+    )
+
+    page = post_and_work({"organization": acme.organization.id, "file": SimpleUploadedFile("bcn.csv", data)})
+    post_and_work({"run": page.context["run"].pk, "action": "confirm"})
+
+    assert "<td><code>1.500</code></td><td>1500 kWh</td>" in page.content.decode()
+    assert Invoice.objects.get().quantity == 1500
+
+
+def test_the_check_names_the_invoice_that_already_holds_the_bill(post_and_work, client, staff_user, acme):
+    from tests.factories import make_invoice
+
+    existing = make_invoice(acme.facility, invoice_number="FR-P-JAN-CSV")
+    client.force_login(staff_user)
+
+    page = post_and_work(
+        {
+            "organization": acme.organization.id,
+            "file": upload([electricity_row(invoice_number="fr-p-jan-csv", quantity="1500")]),
+        }
+    )
+
+    assert page.context["report"]["already_imported_count"] == 1
+    assert f"invoice FR-P-JAN-CSV ({existing.id})" in page.content.decode()
+    assert "There is nothing new to import." in page.content.decode()
+
+
+def test_the_check_refuses_impossible_periods_with_the_reason(post_and_work, client, staff_user, acme):
+    client.force_login(staff_user)
+
+    page = post_and_work(
+        {"organization": acme.organization.id, "file": upload([electricity_row(end_date="2204-01-31")])}
+    )
+
+    error = page.context["report"]["errors"][0]
+    assert (error["row"], error["column"], error["value"]) == (2, "end_date", "2204-01-31")
+    assert error["reason"].startswith("2204-01-31 is not a plausible billing date; expected a year from 2000 to")
+    assert page.context["report"]["blocked"]
+
+
+def test_a_sheet_that_the_workbook_lacks_is_refused_with_a_choice_of_its_sheets(
+    post_and_work, client, staff_user, acme, tmp_path
+):
+    from tests.invoicing.commands.conftest import TEMPLATE_HEADER, write_xlsx
+
+    bill = ["electricity", "S-1", "Madrid office", "2024-01-01", "2024-01-31", 9, "kwh"]
+    path = write_xlsx(tmp_path / "book.xlsx", {"Summary": [["total", 3]], "Facturas": [[], TEMPLATE_HEADER, bill]})
+    client.force_login(staff_user)
+    refused = post_and_work(
+        {
+            "organization": acme.organization.id,
+            "file": SimpleUploadedFile(path.name, path.read_bytes()),
+            "sheet": "Bills",
+        }
+    )
+
+    page = post_and_work({"run": refused.context["run"].pk, "action": "sheet", "sheet": "Facturas"})
+
+    assert refused.context["run"].error == (
+        "The workbook has no sheet 'Bills'; its sheets are 'Summary', 'Facturas'. [IMPORT_FILE_INVALID]"
+    )
+    assert '<option value="Facturas">Facturas</option>' in refused.content.decode()
+    assert page.context["run"].status == "ready"
+    assert page.context["report"]["sheet"] == "Facturas"
+    assert page.context["report"]["new_count"] == 1
+
+
+def test_without_a_sheet_the_first_sheet_with_the_header_is_read(post_and_work, client, staff_user, acme, tmp_path):
+    from tests.invoicing.commands.conftest import TEMPLATE_HEADER, write_xlsx
+
+    bill = ["electricity", "S-1", "Madrid office", "2024-01-01", "2024-01-31", 9, "kwh"]
+    path = write_xlsx(tmp_path / "book.xlsx", {"Summary": [["total", 3]], "Facturas": [[], TEMPLATE_HEADER, bill]})
+    client.force_login(staff_user)
+
+    page = post_and_work(
+        {"organization": acme.organization.id, "file": SimpleUploadedFile(path.name, path.read_bytes())}
+    )
+
+    assert (page.context["report"]["sheet"], page.context["report"]["new_count"]) == ("Facturas", 1)
