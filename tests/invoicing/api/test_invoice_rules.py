@@ -42,10 +42,6 @@ def test_correcting_an_invoice_to_an_impossible_period_is_refused(acme, acme_api
 
     assert response.status_code == 400
     assert response.json()["errors"] == {
-        "end_date": [
-            "The period 2024-01-01 to 2042-01-31 lasts 6601 days; expected at most 400 (INVOICE_MAX_PERIOD_DAYS)."
-        ]
-    } or response.json()["errors"] == {
         "end_date": [f"2042-01-31 is not a plausible billing date; expected a year from 2000 to {NEXT_YEAR}."]
     }
     invoice.refresh_from_db()
