@@ -139,7 +139,9 @@ def _read(
     chunk_errors: list[RowError] = []
 
     def flush() -> None:
-        outcomes, repeats = _classify(organization, chunk)
+        outcomes, repeats = _classify(
+            organization, chunk, analyze=report.new_count + report.already_imported_count == 0
+        )
         report.invalid_rows_count += len(repeats)
         for error in sorted(chunk_errors + repeats, key=lambda error: error.row):  # stable: columns keep their order
             report.errors_count += 1
@@ -207,7 +209,7 @@ def _create_rows_table() -> None:
         cursor.execute(
             f"""CREATE TEMPORARY TABLE {ROWS_TABLE} (
                 row_number integer PRIMARY KEY,
-                id uuid NOT NULL DEFAULT gen_random_uuid(),
+                id uuid NOT NULL UNIQUE DEFAULT gen_random_uuid(),  -- indexed: new invoices are found by it
                 type varchar(12) NOT NULL,
                 status varchar(10) NOT NULL,
                 quantity numeric(20, 6) NOT NULL,
@@ -235,7 +237,9 @@ def _drop_rows_table() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{ROWS_TABLE}")
 
 
-def _classify(organization: Organization, rows: list[ValidRow]) -> tuple[list[RowOutcome], list[RowError]]:
+def _classify(
+    organization: Organization, rows: list[ValidRow], *, analyze: bool
+) -> tuple[list[RowOutcome], list[RowError]]:
     """Copy a chunk into the rows table and find, for each row, an earlier row of the file or an invoice
     holding the same bill. Returns the outcomes of the rows and the errors of the repeats, in file order."""
     if not rows:
@@ -260,6 +264,11 @@ def _classify(organization: Organization, rows: list[ValidRow]) -> tuple[list[Ro
                         row.cups,
                     )
                 )
+        if analyze:
+            # Temporary tables are never analysed automatically; without statistics the planner joins
+            # them to the invoice table with a scan of the whole table. Later chunks keep the density,
+            # and the planner scales the row count with the table's size.
+            cursor.execute(f"ANALYZE {ROWS_TABLE}")
         cursor.execute(
             f"""SELECT t.row_number,
                        (SELECT min(p.row_number) FROM {ROWS_TABLE} p
@@ -346,6 +355,7 @@ def _write(
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(hashtext('invoice_import'), hashtext(%s))", [str(organization.id)]
             )
+            cursor.execute(f"ANALYZE {ROWS_TABLE}")
             cursor.execute(
                 f"UPDATE {ROWS_TABLE} t SET outcome = 'e' FROM {Invoice._meta.db_table} i "
                 f"WHERE t.outcome = 'n' AND i.organization_id = %s AND {_SAME_BILL}",
