@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import django_rq
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -75,7 +76,8 @@ def invoice_import_upload(
             skip_invalid=skip_invalid,
             attempts=1,
         )
-        for number, data in enumerate(upload.chunks(PART_BYTES)):
+        upload.seek(0)  # read in parts: an in-memory upload's chunks() is the whole file at once
+        for number, data in enumerate(iter(partial(upload.read, PART_BYTES), b"")):
             InvoiceImportFilePart.objects.create(invoice_import=run, number=number, data=data)
         transaction.on_commit(partial(_dispatch, run.id, 1))
     return run
@@ -168,11 +170,10 @@ def task_id(import_id: uuid.UUID, attempt: int) -> str:
 
 
 def _dispatch(import_id: uuid.UUID, attempt: int) -> None:
-    from jobs.queue import get_queue
-
     job_id = task_id(import_id, attempt)
     try:
-        get_queue().enqueue_call(
+        # Already after the commit: "auto" enqueues now, so that a Redis failure is caught here.
+        django_rq.get_queue(settings.JOBS_QUEUE, commit_mode="auto").enqueue_call(
             RUN_TASK,
             args=(str(import_id), attempt),
             job_id=job_id,
