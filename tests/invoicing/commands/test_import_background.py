@@ -3,7 +3,7 @@ imported twice; the upload is removed whatever happens."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.test import override_settings
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 CLOSED_PORT = {"default": {"URL": "redis://127.0.0.1:1/5"}}
 
 
-def long_ago(seconds: int) -> timezone.datetime:
+def long_ago(seconds: int) -> datetime:
     return timezone.now() - timedelta(seconds=seconds + 1)
 
 
