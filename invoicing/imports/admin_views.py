@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -106,7 +107,10 @@ def invoice_import_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]
 def _run_page(
     request: HttpRequest, model_admin: admin.ModelAdmin[Any], organizations: Any, run_id: str
 ) -> HttpResponse:
-    run = InvoiceImport.objects.filter(pk=run_id, organization__in=organizations).first() if _is_uuid(run_id) else None
+    try:
+        run = InvoiceImport.objects.filter(pk=run_id, organization__in=organizations).first()
+    except ValidationError:  # not a UUID
+        run = None
     if run is None:
         messages.error(request, "This import does not exist or is not yours; upload the file again.")
         return HttpResponseRedirect(request.path)
@@ -141,16 +145,6 @@ def _run_page(
         more_errors=max(0, report.get("errors_count", 0) - len(report.get("errors", []))),
         changelist=changelist,
     )
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _organizations(request: HttpRequest) -> Any:

@@ -18,8 +18,18 @@ COLUMNS = (
     Column("invoice_number", True, "the utility's invoice number; part of the natural key", "INV-2024-001"),
     Column("facility", True, "a facility of the organization, by name or id", "Madrid office"),
     Column("start_date", True, "first day of the billing period, YYYY-MM-DD", "2024-01-01"),
-    Column("end_date", True, "last day of the billing period, YYYY-MM-DD, not before start_date", "2024-01-31"),
-    Column("quantity", True, "0 or more, dot as decimal separator, no thousands separator", "1500.5"),
+    Column(
+        "end_date",
+        True,
+        "last day of the billing period, YYYY-MM-DD, not before start_date, at most 400 days",
+        "2024-01-31",
+    ),
+    Column(
+        "quantity",
+        True,
+        "0 or more; in a ;-separated file 1.234,5 (dot for thousands, comma for decimals), else 1234.5",
+        "1500.5",
+    ),
     Column("unit", True, "unit code (kwh, mwh, gj, m3, litre, kg, tonne), symbol or id", "kwh"),
     Column(
         "supplier", False, "catalogue supplier by code, name or id; defaults to the contract's", "iberdrola-clientes"

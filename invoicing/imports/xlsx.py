@@ -20,7 +20,7 @@ import posixpath
 import zipfile
 from array import array
 from collections.abc import Generator, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -253,8 +253,15 @@ class _CountingReader:
 
 
 def _parse(source: Any, part: str, events: tuple[str, ...] = ("end",)) -> Iterator[tuple[str, Element]]:
-    try:
+    with _refusing_bad_xml(part):
         yield from iterparse(source, events=events, forbid_dtd=True)
+
+
+@contextmanager
+def _refusing_bad_xml(part: str) -> Iterator[None]:
+    """Turn what reading a part can raise into the file error the user sees."""
+    try:
+        yield
     except DefusedXmlException:
         raise ImportFileError(
             f"The workbook's part {part} declares XML entities (a DTD); such workbooks are refused because "
@@ -273,17 +280,8 @@ def _small_part(archive: zipfile.ZipFile, part: str) -> Element:
         raise ImportFileError(f"This is not a readable .xlsx workbook: it has no {part}.") from None
     if info.file_size > SMALL_PART_MAX_BYTES:
         raise ImportFileError(f"The workbook's part {part} is {info.file_size:,} bytes; expected a few kilobytes.")
-    try:
+    with _refusing_bad_xml(part):
         return fromstring(archive.read(part), forbid_dtd=True)
-    except DefusedXmlException:
-        raise ImportFileError(
-            f"The workbook's part {part} declares XML entities (a DTD); such workbooks are refused because "
-            "expanding them can exhaust the server."
-        ) from None
-    except ParseError as error:
-        raise ImportFileError(f"The workbook's part {part} is not valid XML ({error}).") from None
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
-        raise ImportFileError(f"The workbook's part {part} is damaged ({error}).") from None
 
 
 def _relationships(archive: zipfile.ZipFile, rels_part: str, base: str) -> list[tuple[str, str]]:

@@ -248,3 +248,11 @@ def test_without_a_sheet_the_first_sheet_with_the_header_is_read(post_and_work, 
     )
 
     assert (page.context["report"]["sheet"], page.context["report"]["new_count"]) == ("Facturas", 1)
+
+
+def test_an_import_id_that_is_not_a_uuid_is_not_found(client, staff_user):
+    client.force_login(staff_user)
+
+    response = client.get(URL, {"run": "not-a-uuid"}, follow=True)
+
+    assert "This import does not exist or is not yours" in " ".join(str(m) for m in response.context["messages"])
