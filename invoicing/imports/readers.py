@@ -134,6 +134,24 @@ def is_template_header(values: Sequence[object]) -> bool:
     return all(name in names for name in REQUIRED_COLUMNS)
 
 
+EXTRA_CELLS = "(beyond the header)"
+
+
+def keyed_cells(columns: list[str], cells: list[Cell], beyond: Sequence[Cell]) -> dict[str, Cell]:
+    """A row's cells by column name. Values beyond the header's last column (a comma that split a number,
+    a shifted row) are kept under EXTRA_CELLS so that the row is refused rather than silently misread."""
+    row = dict(zip(columns, cells, strict=True))
+    extra = [str(value) for value in beyond if str(value).strip()]
+    if extra:
+        shown = ", ".join(repr(value) for value in extra[:3])
+        row[EXTRA_CELLS] = BadCell(
+            ", ".join(extra[:3]),
+            f"{shown} {'is' if len(extra) == 1 else 'are'} beyond the header's last column; expected no values "
+            "there (is a number with a comma not in quotes, or a row shifted?).",
+        )
+    return row
+
+
 def counted_rows(rows: Iterator[Row]) -> Iterator[Row]:
     """Stop a file with more than IMPORT_MAX_ROWS rows (a file error, raised before anything is written)."""
     limit = settings.IMPORT_MAX_ROWS
@@ -196,11 +214,11 @@ def _csv_rows(records: Iterator[list[str]], columns: list[str], header_number: i
     try:
         for values in records:
             number += 1
-            if not any(value.strip() for value in values[:width]):
+            if not any(value.strip() for value in values):
                 continue  # blank lines are ignored (row numbers still count them)
-            cells = [_csv_cell(value) for value in values[:width]]
+            cells: list[Cell] = [_csv_cell(value) for value in values[:width]]
             cells += [""] * (width - len(cells))
-            yield number, dict(zip(columns, cells, strict=True))
+            yield number, keyed_cells(columns, cells, values[width:])
     except csv.Error as error:
         raise ImportFileError(f"Row {number + 1} is not valid CSV: {error}.") from None
 

@@ -18,7 +18,7 @@ from invoicing.invoice_rules import billing_period_problems, quantity_problems
 from invoicing.models import Facility, FacilityFuel, Organization, StationaryFuel, Supplier, SupplyContract, Unit
 
 from .numbers import NumberConvention, NumberProblem, excel_number, plain_number, read_decimal_text
-from .readers import BadCell, Cell, ExcelNumber
+from .readers import EXTRA_CELLS, BadCell, Cell, ExcelNumber
 from .template import COLUMNS, DEFAULT_STATUS, UNIT_DIMENSIONS_BY_TYPE
 
 INVOICE_TYPES = tuple(InvoiceType.values)  # enum .values is rebuilt on every access
@@ -154,6 +154,9 @@ class RowValidator:
                              f"The contract's CUPS is {contract.cups}, not {cups}; expected the contract's CUPS "
                              "or an empty cell.")
                 )  # fmt: skip
+        extra = cells.get(EXTRA_CELLS)
+        if isinstance(extra, BadCell):
+            errors.append(RowError(row, EXTRA_CELLS, extra.text, extra.reason))
         if errors:
             return errors
         assert facility is not None

@@ -37,7 +37,17 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 from invoicing.errors import ImportFileError
 
 from .numbers import NumberConvention
-from .readers import BadCell, Cell, ExcelNumber, ImportTable, Row, counted_rows, header_columns, is_template_header
+from .readers import (
+    BadCell,
+    Cell,
+    ExcelNumber,
+    ImportTable,
+    Row,
+    counted_rows,
+    header_columns,
+    is_template_header,
+    keyed_cells,
+)
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -117,10 +127,10 @@ def _keyed(rows: Iterator[tuple[int, list[Cell]]], columns: list[str]) -> Iterat
     width = len(columns)
     for number, cells in rows:
         values = cells[:width]
-        if not any(value != "" for value in values):
+        if not any(value != "" for value in cells):
             continue
         values += [""] * (width - len(values))
-        yield number, dict(zip(columns, values, strict=True))
+        yield number, keyed_cells(columns, values, cells[width:])
 
 
 def _check_expansion(archive: zipfile.ZipFile) -> None:
@@ -182,14 +192,19 @@ class _Workbook:
                     continue
                 if element.tag != _ROW:
                     continue
-                number = int(element.get("r") or number + 1)
-                cells = self._cells(element, number)
+                try:
+                    number = int(element.get("r") or number + 1)
+                    cells = self._cells(element)
+                except ValueError:  # a cell or row reference that is not one (openpyxl raises ValueError)
+                    raise ImportFileError(
+                        f"The workbook's part {part} is damaged: a cell of row {number + 1} has no valid reference."
+                    ) from None
                 if container is not None:
                     container.clear()  # keep no parsed row
                 if cells:
                     yield number, cells
 
-    def _cells(self, row: Element, number: int) -> list[Cell]:
+    def _cells(self, row: Element) -> list[Cell]:
         cells: list[Cell] = []
         for element in row.iter(_C):
             reference = element.get("r")
@@ -230,7 +245,7 @@ class _Workbook:
                 return date.fromisoformat(stored[:10])
             except ValueError:
                 return BadCell(stored, f"{stored!r} is not a date; expected a date cell or YYYY-MM-DD.")
-        if int(cell.get("s") or 0) in self.date_styles:
+        if cell.get("s", "0").isdigit() and int(cell.get("s", "0")) in self.date_styles:
             try:
                 moment = from_excel(float(stored), self.epoch)
             except (ValueError, OverflowError, TypeError):

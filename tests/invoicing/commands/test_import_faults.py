@@ -330,3 +330,16 @@ def test_a_utf8_file_with_a_byte_order_mark_is_read(acme, run_command, tmp_path)
     run_command(*import_args(path, acme))
 
     assert Invoice.objects.get().invoice_number == "Factura Nº 8 €"
+
+
+def test_values_beyond_the_header_refuse_the_row_instead_of_being_dropped(acme, run_command, tmp_path):
+    path = tmp_path / "shifted.csv"
+    path.write_text(",".join(TEMPLATE_HEADER) + "\nelectricity,US-1,Madrid office,2024-03-01,2024-03-31,1,500,kwh\n")
+
+    lines, _ = errors_of(run_command, *import_args(path, acme))
+
+    assert lines == [
+        "row 2, unit: Unknown unit '500'; expected a code such as kwh, m3, litre or kg.",
+        "row 2, (beyond the header): 'kwh' is beyond the header's last column; expected no values there (is a "
+        "number with a comma not in quotes, or a row shifted?).",
+    ]
