@@ -224,9 +224,8 @@ def _run(run: InvoiceImport, attempt: int, path: Path) -> str:
         if time.monotonic() - last_beat < 1 and stage == "read":
             return
         last_beat = time.monotonic()
-        if not InvoiceImport.objects.filter(pk=run.pk, attempts=attempt).update(
-            heartbeat_at=timezone.now(), rows_read=done, rows_estimate=total
-        ):
+        counts = {"rows_read": done, "rows_estimate": total} if stage == "read" else {}
+        if not InvoiceImport.objects.filter(pk=run.pk, attempts=attempt).update(heartbeat_at=timezone.now(), **counts):
             raise _Superseded
 
     def record(report: ImportReport) -> None:
