@@ -256,3 +256,24 @@ def test_an_import_id_that_is_not_a_uuid_is_not_found(client, staff_user):
     response = client.get(URL, {"run": "not-a-uuid"}, follow=True)
 
     assert "This import does not exist or is not yours" in " ".join(str(m) for m in response.context["messages"])
+
+
+def test_the_check_shows_an_excel_double_beside_the_number_excel_shows(
+    post_and_work, client, staff_user, acme, tmp_path
+):
+    import datetime
+
+    from tests.invoicing.commands.conftest import TEMPLATE_HEADER, write_excel_like_xlsx
+
+    january = (datetime.date(2024, 1, 1), datetime.date(2024, 1, 31))
+    path = write_excel_like_xlsx(
+        tmp_path / "book.xlsx",
+        [TEMPLATE_HEADER, ["electricity", "X-1", "Madrid office", *january, 124599.99999999999, "kwh"]],
+    )
+    client.force_login(staff_user)
+
+    page = post_and_work(
+        {"organization": acme.organization.id, "file": SimpleUploadedFile(path.name, path.read_bytes())}
+    )
+
+    assert "<td><code>124599.99999999999</code></td><td>124600 kWh</td>" in page.content.decode()
