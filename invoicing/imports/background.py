@@ -125,24 +125,26 @@ def invoice_import_cancel(*, invoice_import: InvoiceImport) -> None:
 
 
 def invoice_imports_expire() -> int:
-    """Cancel imports left unconfirmed (or stalled) for IMPORT_UNCONFIRMED_TTL seconds and delete their files,
-    and files of finished imports. Returns how many imports were cancelled."""
+    """Cancel imports left unconfirmed (or stalled) for IMPORT_UNCONFIRMED_TTL seconds, and delete the files
+    of those and of every import that no longer needs its file. Returns how many imports were cancelled."""
     cutoff = timezone.now() - timedelta(seconds=settings.IMPORT_UNCONFIRMED_TTL)
     with transaction.atomic():
-        stale = InvoiceImport.objects.filter(
-            status__in=[ImportStatus.READY, ImportStatus.FAILED, *ACTIVE_IMPORT_STATUSES], updated_at__lt=cutoff
-        ).exclude(status=ImportStatus.RUNNING, heartbeat_at__gte=cutoff)
-        ids = list(stale.values_list("id", flat=True))
-        if ids:
-            InvoiceImport.objects.filter(id__in=ids).update(
+        cancelled = (
+            InvoiceImport.objects.filter(
+                status__in=[ImportStatus.READY, *ACTIVE_IMPORT_STATUSES], updated_at__lt=cutoff
+            )
+            .exclude(status=ImportStatus.RUNNING, heartbeat_at__gte=cutoff)
+            .update(
                 status=ImportStatus.CANCELLED,
                 finished_at=timezone.now(),
-                error="Not confirmed in time; the upload was deleted.",
+                error="Not confirmed (or not run) in time; the upload was deleted.",
             )
+        )
         InvoiceImportFilePart.objects.filter(
-            invoice_import__status__in=[ImportStatus.FINISHED, ImportStatus.CANCELLED]
+            Q(invoice_import__status__in=[ImportStatus.FINISHED, ImportStatus.CANCELLED])
+            | Q(invoice_import__status=ImportStatus.FAILED, invoice_import__updated_at__lt=cutoff)
         ).delete()
-    return len(ids)
+    return cancelled
 
 
 def _next_run(run: InvoiceImport, *, allowed: tuple[str, ...], dry_run: bool, refusal: str) -> None:

@@ -119,3 +119,26 @@ def test_a_large_upload_is_kept_in_one_megabyte_parts_and_read_back_whole(post_a
     assert page.context["run"].status == "ready"
     assert page.context["report"]["new_count"] == 30_000
     assert InvoiceImportFilePart.objects.count() == -(-page.context["run"].size // (1024 * 1024))
+
+
+def test_a_refused_workbook_keeps_its_reason_and_loses_its_upload_after_the_time_to_live(
+    post_and_work, client, staff_user, acme, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.invoicing.commands.conftest import write_xlsx
+
+    path = write_xlsx(tmp_path / "book.xlsx", {"Summary": [["total", 3]]})
+    client.force_login(staff_user)
+    refused = post_and_work(
+        {"organization": acme.organization.id, "file": SimpleUploadedFile(path.name, path.read_bytes())}
+    )
+    assert InvoiceImportFilePart.objects.exists()  # kept, so that another sheet can be chosen
+    InvoiceImport.objects.update(updated_at=long_ago(settings.IMPORT_UNCONFIRMED_TTL))
+
+    invoice_imports_expire()
+
+    run = InvoiceImport.objects.get(pk=refused.context["run"].pk)
+    assert (run.status, run.error) == (refused.context["run"].status, refused.context["run"].error)
+    assert run.status == "failed"
+    assert not InvoiceImportFilePart.objects.exists()
