@@ -142,3 +142,24 @@ def test_a_refused_workbook_keeps_its_reason_and_loses_its_upload_after_the_time
     assert (run.status, run.error) == (refused.context["run"].status, refused.context["run"].error)
     assert run.status == "failed"
     assert not InvoiceImportFilePart.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.slow
+def test_a_real_worker_checks_and_imports_an_upload_and_its_emissions_are_calculated(
+    client, staff_user, acme, drain_queue
+):
+    client.force_login(staff_user)
+    response = client.post(IMPORT_URL, {"organization": acme.organization.id, "file": upload([electricity_row()])})
+    drain_queue()  # `manage.py rqworker --burst`: the check
+    run = InvoiceImport.objects.get()
+    assert run.status == "ready", run.error
+
+    client.post(IMPORT_URL, {"run": run.pk, "action": "confirm"})
+    drain_queue()  # the import, then the emission jobs it started
+
+    page = client.get(response["Location"])
+    invoice = Invoice.objects.get()
+    assert page.context["run"].status == "finished"
+    assert invoice.co2e is not None
+    assert not InvoiceImportFilePart.objects.exists()
