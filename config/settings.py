@@ -110,6 +110,17 @@ IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 48)
 # PostgreSQL's estimate (invoicing/admin/paginator.py).
 ADMIN_EXACT_COUNT_LIMIT = env_int("ADMIN_EXACT_COUNT_LIMIT", 10_000)
 
+# Invoices and their import (docs/imports.md, "Limits").
+INVOICE_MAX_PERIOD_DAYS = env_int("INVOICE_MAX_PERIOD_DAYS", 400)  # longest plausible billing period, both ends counted
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 100 * 1024 * 1024)  # size of an uploaded or given file
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 1_000_000)  # non-blank rows of one file
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)  # all parts
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)  # uncompressed / compressed size of any part
+IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES", 100 * 1024 * 1024)
+IMPORT_JOB_TIMEOUT = env_int("IMPORT_JOB_TIMEOUT", 3600)  # s an admin import may run in a worker
+IMPORT_STALLED_AFTER = env_int("IMPORT_STALLED_AFTER", 300)  # s without progress before the admin offers a retry
+IMPORT_UNCONFIRMED_TTL = env_int("IMPORT_UNCONFIRMED_TTL", 24 * 3600)  # s an unconfirmed upload is kept
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["invoicing.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,7 +2,15 @@
 
 from invoicing.errors import ImportFileError, ImportRowsInvalid
 
-from .service import ImportReport, invoice_import
+from .service import ImportReport, RowOutcome, invoice_import
 from .validation import RowError, ValidRow
 
-__all__ = ["ImportFileError", "ImportReport", "ImportRowsInvalid", "RowError", "ValidRow", "invoice_import"]
+__all__ = [
+    "ImportFileError",
+    "ImportReport",
+    "ImportRowsInvalid",
+    "RowError",
+    "RowOutcome",
+    "ValidRow",
+    "invoice_import",
+]

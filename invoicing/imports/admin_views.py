@@ -1,37 +1,48 @@
-"""The admin's invoice import: upload, a dry-run preview of what would be created and what is wrong, confirm.
+"""The admin's invoice import: upload, a check by a worker (what would be created, what is wrong), confirm.
 
-The uploaded file waits in a private temporary directory between preview and confirm; the session
-remembers which files this user uploaded, for which organization. Both steps call `invoice_import`.
+Every step runs in the background (invoicing/imports/background.py), so a file of any size gets an
+answer at once and a page with its progress (`?run=<id>`), refreshed until the worker is done. A run
+no worker reports on is shown as stalled with a Retry button.
 """
 
 from __future__ import annotations
 
-import secrets
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from invoicing.errors import DomainError
-from invoicing.models import Organization
+from invoicing.models import ImportStatus, InvoiceImport, Organization
 
+from .background import (
+    invoice_import_cancel,
+    invoice_import_confirm,
+    invoice_import_recheck,
+    invoice_import_retry,
+    invoice_import_upload,
+    invoice_imports_expire,
+)
 from .readers import SUPPORTED_SUFFIXES
-from .service import ImportReport, invoice_import
 from .template import COLUMNS, template_csv
 
-SESSION_KEY = "invoice_imports"
-PREVIEW_ROWS = 200
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "invoice-imports"
+RECENT_IMPORTS = 10
+REFRESH_SECONDS = 2
 
 
 class UploadForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.none())
-    file = forms.FileField(help_text="A .csv or .xlsx file in the template below (first sheet, first row = columns).")
+    file = forms.FileField(help_text="A .csv or .xlsx file in the template below (its first row names the columns).")
+    sheet = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="Workbooks: the sheet to read. Empty: the first sheet whose first row names the columns.",
+    )
     skip_invalid = forms.BooleanField(
         required=False, label="Skip invalid rows", help_text="Import the valid rows even if some rows are invalid."
     )
@@ -46,8 +57,14 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        name = upload.name or ""
+        if not name.lower().endswith(SUPPORTED_SUFFIXES):
             raise forms.ValidationError("Upload a .csv or .xlsx file.")
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"{name} is {upload.size:,} bytes; the largest file accepted is {settings.IMPORT_MAX_FILE_BYTES:,} "
+                "bytes. Split it into smaller files. [IMPORT_FILE_INVALID]"
+            )
         return upload
 
 
@@ -57,88 +74,77 @@ def invoice_import_view(request: HttpRequest, model_admin: admin.ModelAdmin[Any]
         response["Content-Disposition"] = 'attachment; filename="invoice_import_template.csv"'
         return response
     organizations = _organizations(request)
-    if request.method == "POST" and request.POST.get("token"):
-        return _confirm(request, model_admin, organizations)
+    invoice_imports_expire()
+    run_id = request.POST.get("run") or request.GET.get("run")
+    if run_id:
+        return _run_page(request, model_admin, organizations, run_id)
     form = UploadForm(request.POST or None, request.FILES or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        organization = form.cleaned_data["organization"]
-        upload = form.cleaned_data["file"]
-        token, path = _keep(request, upload, organization)
         try:
-            report = invoice_import(
-                organization=organization,
-                source=path,
-                filename=upload.name,
-                dry_run=True,
+            run = invoice_import_upload(
+                organization=form.cleaned_data["organization"],
+                upload=form.cleaned_data["file"],
+                sheet=form.cleaned_data["sheet"],
                 skip_invalid=form.cleaned_data["skip_invalid"],
-                trigger="admin",
+                created_by=request.user if request.user.is_authenticated else None,
             )
         except DomainError as error:
-            _forget(request, token)
             form.add_error("file", f"{error.detail} [{error.code}]")
         else:
-            if report.blocked or not report.new:
-                _forget(request, token)  # no confirm step follows
-            return _render(
-                request,
-                model_admin,
-                "admin/invoicing/invoice/import_preview.html",
-                "Import invoices: preview",
-                report=report,
-                preview_rows=report.new[:PREVIEW_ROWS],
-                more_rows=max(0, len(report.new) - PREVIEW_ROWS),
-                organization=organization,
-                filename=upload.name,
-                token=token,
-                skip_invalid=form.cleaned_data["skip_invalid"],
-            )
+            return HttpResponseRedirect(f"{request.path}?run={run.pk}")
+    recent = InvoiceImport.objects.filter(organization__in=organizations).select_related("organization")
     return _render(
-        request, model_admin, "admin/invoicing/invoice/import.html", "Import invoices", form=form, columns=COLUMNS
+        request,
+        model_admin,
+        "admin/invoicing/invoice/import.html",
+        "Import invoices",
+        form=form,
+        columns=COLUMNS,
+        recent=recent[:RECENT_IMPORTS],
     )
 
 
-def _confirm(request: HttpRequest, model_admin: admin.ModelAdmin[Any], organizations: Any) -> HttpResponse:
-    token = request.POST["token"]
-    pending = request.session.get(SESSION_KEY, {}).get(token)
-    organization = organizations.filter(pk=pending["organization"]).first() if pending else None
-    path = UPLOAD_DIR / f"{token}{pending['suffix']}" if pending else None
-    changelist = reverse(f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_changelist")
-    if organization is None or path is None or not path.exists():
-        messages.error(request, "This upload has expired or is not yours; upload the file again.")
-        return HttpResponseRedirect(request.path)
+def _run_page(
+    request: HttpRequest, model_admin: admin.ModelAdmin[Any], organizations: Any, run_id: str
+) -> HttpResponse:
     try:
-        report = invoice_import(
-            organization=organization,
-            source=path,
-            filename=pending["filename"],
-            uploaded_by=request.user if request.user.is_authenticated else None,
-            skip_invalid=request.POST.get("skip_invalid") == "1",
-            trigger="admin",
-        )
-    except DomainError as error:
-        messages.error(request, f"{error.detail} [{error.code}]")
+        run = InvoiceImport.objects.filter(pk=run_id, organization__in=organizations).first()
+    except ValidationError:  # not a UUID
+        run = None
+    if run is None:
+        messages.error(request, "This import does not exist or is not yours; upload the file again.")
         return HttpResponseRedirect(request.path)
-    finally:
-        _forget(request, token)
-    if report.blocked:  # the data changed since the preview
-        messages.error(request, f"{len(report.invalid_rows)} rows are now invalid; nothing was imported.")
-        return HttpResponseRedirect(request.path)
-    messages.success(request, _summary(report))
-    for problem in report.calculation_problems:
-        messages.warning(request, f"Emissions not started for {problem}")
-    return HttpResponseRedirect(changelist)
-
-
-def _summary(report: ImportReport) -> str:
-    parts = [f"{report.created} invoices imported"]
-    if report.already_imported:
-        parts.append(f"{len(report.already_imported)} already imported")
-    if report.errors:
-        parts.append(f"{len(report.invalid_rows)} invalid rows skipped")
-    text = "; ".join(parts) + "."
-    if report.job_ids:
-        text += f" Their emissions are being calculated by {len(report.job_ids)} background jobs."
-    return text
+    if request.method == "POST":
+        actions = {
+            "confirm": invoice_import_confirm,
+            "retry": invoice_import_retry,
+            "cancel": invoice_import_cancel,
+        }
+        action = request.POST.get("action", "")
+        try:
+            if action == "sheet":
+                invoice_import_recheck(invoice_import=run, sheet=request.POST.get("sheet", ""))
+            elif action in actions:
+                actions[action](invoice_import=run)
+        except DomainError as error:
+            messages.error(request, f"{error.detail} [{error.code}]")
+        return HttpResponseRedirect(f"{request.path}?run={run.pk}")
+    report = run.report or {}
+    changelist = reverse(f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_changelist")
+    return _render(
+        request,
+        model_admin,
+        "admin/invoicing/invoice/import_status.html",
+        "Import invoices: " + run.filename,
+        run=run,
+        report=report,
+        statuses=ImportStatus,
+        active=run.status in (ImportStatus.PENDING, ImportStatus.RUNNING),
+        refresh=REFRESH_SECONDS if run.status in (ImportStatus.PENDING, ImportStatus.RUNNING) else None,
+        more_new=max(0, report.get("new_count", 0) - len(report.get("preview", []))),
+        more_errors=max(0, report.get("errors_count", 0) - len(report.get("errors", []))),
+        changelist=changelist,
+    )
 
 
 def _organizations(request: HttpRequest) -> Any:
@@ -147,28 +153,6 @@ def _organizations(request: HttpRequest) -> Any:
     ids = organization_ids(request)
     queryset = Organization.objects.order_by("name")
     return queryset if ids is None else queryset.filter(id__in=ids)
-
-
-def _keep(request: HttpRequest, upload: Any, organization: Organization) -> tuple[str, Path]:
-    UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
-    token = secrets.token_hex(16)
-    suffix = Path(upload.name).suffix.lower()
-    path = UPLOAD_DIR / f"{token}{suffix}"
-    with path.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {"organization": str(organization.pk), "filename": upload.name, "suffix": suffix}
-    request.session[SESSION_KEY] = pending
-    return token, path
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    pending = request.session.get(SESSION_KEY, {})
-    entry = pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
-    if entry:
-        (UPLOAD_DIR / f"{token}{entry['suffix']}").unlink(missing_ok=True)
 
 
 def _render(

@@ -18,8 +18,18 @@ COLUMNS = (
     Column("invoice_number", True, "the utility's invoice number; part of the natural key", "INV-2024-001"),
     Column("facility", True, "a facility of the organization, by name or id", "Madrid office"),
     Column("start_date", True, "first day of the billing period, YYYY-MM-DD", "2024-01-01"),
-    Column("end_date", True, "last day of the billing period, YYYY-MM-DD, not before start_date", "2024-01-31"),
-    Column("quantity", True, "0 or more, dot as decimal separator, no thousands separator", "1500.5"),
+    Column(
+        "end_date",
+        True,
+        "last day of the billing period, YYYY-MM-DD, not before start_date, at most 400 days",
+        "2024-01-31",
+    ),
+    Column(
+        "quantity",
+        True,
+        "0 or more; in a ;-separated file 1.234,5 (dot for thousands, comma for decimals), else 1234.5",
+        "1500.5",
+    ),
     Column("unit", True, "unit code (kwh, mwh, gj, m3, litre, kg, tonne), symbol or id", "kwh"),
     Column(
         "supplier", False, "catalogue supplier by code, name or id; defaults to the contract's", "iberdrola-clientes"
@@ -28,6 +38,12 @@ COLUMNS = (
     Column("fuel", False, "heat only, required there: a fuel of the facility, by code, name or id", "natural_gas"),
     Column("contract", False, "electricity only: supply contract id; found from facility, CUPS and date if empty", ""),
     Column("status", False, "uploaded, loading, active, inactive, review or error; default active", "active"),
+    Column(
+        "kwh_per_m3",
+        False,
+        "heat billed in m³ of gas only: the bill's conversion factor, kWh (gross) per m³, written like the quantity",
+        "",
+    ),
 )
 
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
@@ -51,10 +67,10 @@ def normalize_header(value: object) -> str:
 # Valid rows for the Acme-like example organization of docs/imports.md (a Madrid office burning natural gas).
 EXAMPLE_ROWS = (
     ("electricity", "INV-2024-001", "Madrid office", "2024-01-01", "2024-01-31", "1500.5", "kwh",
-     "iberdrola-clientes", "ES0021000000000001RK", "", "", "active"),
+     "iberdrola-clientes", "ES0021000000000001RK", "", "", "active", ""),
     ("heat", "GAS-2024-001", "Madrid office", "2024-01-01", "2024-01-31", "9000", "kwh",
-     "naturgy-iberia", "", "natural_gas", "", "active"),
-    ("water", "AG-2024-Q1", "Madrid office", "2024-01-01", "2024-03-31", "120", "m3", "", "", "", "", "active"),
+     "naturgy-iberia", "", "natural_gas", "", "active", ""),
+    ("water", "AG-2024-Q1", "Madrid office", "2024-01-01", "2024-03-31", "120", "m3", "", "", "", "", "active", ""),
 )  # fmt: skip
 
 

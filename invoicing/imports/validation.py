@@ -1,6 +1,7 @@
 """Check one import row against the organization's data and turn it into the fields of an invoice.
 
-Every lookup table is loaded once per file, so validating 10,000 rows costs a handful of queries.
+Every lookup table is loaded once per file, so validating 10,000 rows costs a handful of queries. Every
+problem names the row, the column, the value and what is expected.
 """
 
 from __future__ import annotations
@@ -9,25 +10,28 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from invoicing.choices import InvoiceStatus, InvoiceType
 from invoicing.cups import cups_base, is_valid_cups, normalize_cups
+from invoicing.invoice_rules import billing_period_problems, quantity_problems
 from invoicing.models import Facility, FacilityFuel, Organization, StationaryFuel, Supplier, SupplyContract, Unit
 
-from .readers import Cell
-from .template import DEFAULT_STATUS, UNIT_DIMENSIONS_BY_TYPE
+from .numbers import NumberConvention, NumberProblem, excel_number, plain_number, read_decimal_text
+from .readers import EXTRA_CELLS, BadCell, Cell, ExcelNumber
+from .template import COLUMNS, DEFAULT_STATUS, UNIT_DIMENSIONS_BY_TYPE
 
 INVOICE_TYPES = tuple(InvoiceType.values)  # enum .values is rebuilt on every access
 INVOICE_STATUSES = tuple(InvoiceStatus.values)
-MAX_INTEGER_DIGITS = 14  # Invoice.quantity is DECIMAL(20, 6)
-MAX_DECIMAL_PLACES = 6
+_EXPECTED = {column.name: column.description for column in COLUMNS}
+_TYPED_COLUMNS = frozenset({"start_date", "end_date", "quantity", "kwh_per_m3"})  # parsed from the cell, not its text
 
 
 @dataclass(frozen=True)
 class RowError:
     row: int
     column: str
+    value: str
     reason: str
 
     def __str__(self) -> str:
@@ -36,7 +40,10 @@ class RowError:
 
 @dataclass
 class ValidRow:
-    """The fields of the invoice a row describes (ids, not objects, so that bulk inserts stay cheap)."""
+    """The fields of the invoice a row describes (ids, not objects, so that bulk inserts stay cheap).
+
+    `quantity_text` is the quantity as the file holds it, shown beside the number it was read as.
+    """
 
     row: int
     type: str
@@ -45,16 +52,14 @@ class ValidRow:
     start_date: date
     end_date: date
     quantity: Decimal
+    quantity_text: str
     unit: Unit
     status: str
     supplier_id: uuid.UUID | None
     cups: str | None
     facility_fuel_id: uuid.UUID | None
     supply_contract_id: uuid.UUID | None
-
-    @property
-    def natural_key(self) -> tuple[uuid.UUID, str, date, date]:
-        return (self.facility.id, self.invoice_number, self.start_date, self.end_date)
+    kwh_per_m3: Decimal | None = None
 
 
 class _RowProblem(Exception):
@@ -63,18 +68,30 @@ class _RowProblem(Exception):
         self.reason = reason
 
 
-def _as_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
+def _required(column: str) -> _RowProblem:
+    return _RowProblem(column, f"Empty; expected {_EXPECTED[column]}.")
+
+
+def _text(column: str, value: Cell) -> str:
+    """A cell as text: a number cell as Excel shows it, a date as YYYY-MM-DD."""
+    if isinstance(value, BadCell):
+        raise _RowProblem(column, value.reason)
+    if isinstance(value, ExcelNumber):
+        try:
+            return plain_number(excel_number(value.stored))
+        except NumberProblem as problem:
+            raise _RowProblem(column, str(problem)) from None
+    if isinstance(value, date):
+        return value.isoformat()
+    return value.strip()
 
 
 class RowValidator:
     """Validates rows for one organization; build it once per file."""
 
-    def __init__(self, organization: Organization) -> None:
+    def __init__(self, organization: Organization, convention: NumberConvention) -> None:
         self.organization = organization
+        self.convention = convention
         facilities = list(Facility.objects.filter(organization=organization).only("id", "name", "country", "cups"))
         self.facilities = {str(f.id): f for f in facilities} | {f.name.casefold(): f for f in facilities}
         units = list(Unit.objects.all())
@@ -100,35 +117,48 @@ class RowValidator:
         """The row as invoice fields, or every problem found in it (one per column)."""
         errors: list[RowError] = []
 
-        def check(parse, *args):  # type: ignore[no-untyped-def]
+        def check(column, parse, *args):  # type: ignore[no-untyped-def]
+            """parse(*args, the cell) for the date and quantity columns, parse(*args, its text) for the others."""
             try:
-                return parse(*args)
+                cell = cells.get(column, "")
+                value = cell if column in _TYPED_COLUMNS and not isinstance(cell, BadCell) else _text(column, cell)
+                return parse(*args, value)
             except _RowProblem as problem:
-                errors.append(RowError(row, problem.column, problem.reason))
+                errors.append(RowError(row, problem.column, str(cells.get(problem.column, "")), problem.reason))
                 return None
 
-        text = {name: value.strip() if isinstance(value, str) else value for name, value in cells.items()}
-        kind = check(self._type, text.get("type", ""))
-        number = check(self._invoice_number, text.get("invoice_number", ""))
-        facility = check(self._facility, text.get("facility", ""))
-        start = check(self._date, "start_date", text.get("start_date", ""))
-        end = check(self._date, "end_date", text.get("end_date", ""))
-        if start and end and end < start:
-            errors.append(RowError(row, "end_date", f"The period ends ({end}) before it starts ({start})."))
-        quantity = check(self._quantity, text.get("quantity", ""))
-        unit = check(self._unit, kind, text.get("unit", ""))
-        status = check(self._status, text.get("status", ""))
-        supplier = check(self._supplier, text.get("supplier", ""))
-        cups = check(self._cups, kind, text.get("cups", ""))
-        facility_fuel = check(self._fuel, kind, facility, text.get("fuel", ""))
-        contract = check(self._contract, kind, facility, start, cups, text.get("contract", ""))
+        kind = check("type", self._type)
+        number = check("invoice_number", self._invoice_number)
+        facility = check("facility", self._facility)
+        start = check("start_date", self._date, "start_date")
+        end = check("end_date", self._date, "end_date")
+        if start and end:
+            for column, reason in billing_period_problems(start, end):
+                errors.append(RowError(row, column, str(cells.get(column, "")), reason))
+        quantity = check("quantity", self._quantity)
+        kwh_per_m3 = check("kwh_per_m3", self._kwh_per_m3, kind)
+        unit = check("unit", self._unit, kind)
+        status = check("status", self._status)
+        supplier = check("supplier", self._supplier)
+        cups = check("cups", self._cups, kind)
+        facility_fuel = check("fuel", self._fuel, kind, facility)
+        contract = check("contract", self._contract, kind, facility, start, cups)
         if contract is not None:
             if supplier is not None and supplier.id != contract.supplier_id:
                 errors.append(
-                    RowError(row, "supplier", f"The contract's supplier is {contract.supplier}, not {supplier}.")
-                )
+                    RowError(row, "supplier", str(cells.get("supplier", "")),
+                             f"The contract's supplier is {contract.supplier}, not {supplier}; expected the "
+                             "contract's supplier or an empty cell.")
+                )  # fmt: skip
             if cups and contract.cups and cups_base(cups) != cups_base(contract.cups):
-                errors.append(RowError(row, "cups", f"The contract's CUPS is {contract.cups}, not {cups}."))
+                errors.append(
+                    RowError(row, "cups", str(cells.get("cups", "")),
+                             f"The contract's CUPS is {contract.cups}, not {cups}; expected the contract's CUPS "
+                             "or an empty cell.")
+                )  # fmt: skip
+        extra = cells.get(EXTRA_CELLS)
+        if isinstance(extra, BadCell):
+            errors.append(RowError(row, EXTRA_CELLS, extra.text, extra.reason))
         if errors:
             return errors
         assert facility is not None
@@ -143,84 +173,101 @@ class RowValidator:
             start_date=start,
             end_date=end,
             quantity=quantity,
+            quantity_text=str(cells.get("quantity", "")),
             unit=unit,
             status=status,
             supplier_id=supplier.id if supplier else (contract.supplier_id if contract else None),
             cups=cups or (contract.cups if contract else None),
             facility_fuel_id=facility_fuel.id if facility_fuel else None,
             supply_contract_id=contract.id if contract else None,
+            kwh_per_m3=kwh_per_m3,
         )
 
     # One parser per column; each raises _RowProblem with the message the importer sees.
 
     @staticmethod
-    def _type(value: Cell) -> str:
-        value = str(value).lower()
+    def _type(value: str) -> str:
+        value = value.lower()
         if not value:
-            raise _RowProblem("type", "This column is required.")
+            raise _required("type")
         if value not in INVOICE_TYPES:
             expected = ", ".join(INVOICE_TYPES)
             raise _RowProblem("type", f"Unknown invoice type {value!r}; expected one of {expected}.")
         return value
 
     @staticmethod
-    def _invoice_number(value: Cell) -> str:
-        value = str(value)
+    def _invoice_number(value: str) -> str:
         if not value:
-            raise _RowProblem("invoice_number", "This column is required.")
+            raise _required("invoice_number")
         if len(value) > 100:
-            raise _RowProblem("invoice_number", "At most 100 characters.")
+            raise _RowProblem("invoice_number", f"{value[:20]!r}… has {len(value)} characters; expected at most 100.")
         return value
 
-    def _facility(self, value: Cell) -> Facility:
-        value = str(value)
+    def _facility(self, value: str) -> Facility:
         if not value:
-            raise _RowProblem("facility", "This column is required.")
+            raise _required("facility")
         facility = self.facilities.get(value.casefold())
         if facility is None:
-            raise _RowProblem("facility", f"Unknown facility {value!r} in this organization.")
+            raise _RowProblem(
+                "facility", f"Unknown facility {value!r}; expected the name or id of a facility of this organization."
+            )
         return facility
 
     @staticmethod
     def _date(column: str, value: Cell) -> date:
+        if isinstance(value, BadCell):
+            raise _RowProblem(column, value.reason)
         if isinstance(value, date):
             return value
+        if isinstance(value, ExcelNumber):
+            raise _RowProblem(column, f"{value.stored!r} is a number, not a date; expected a date cell or YYYY-MM-DD.")
+        value = value.strip()
         if not value:
-            raise _RowProblem(column, "This column is required.")
+            raise _required(column)
         try:
             return date.fromisoformat(value)
         except ValueError:
             raise _RowProblem(column, f"Not a date: {value!r}; expected YYYY-MM-DD.") from None
 
-    @staticmethod
-    def _quantity(value: Cell) -> Decimal:
-        value = str(value)
-        if not value:
-            raise _RowProblem("quantity", "This column is required.")
+    def _number(self, column: str, value: Cell) -> Decimal | None:
+        """A number cell read with the file's conventions; None for an empty one."""
+        if isinstance(value, BadCell):
+            raise _RowProblem(column, value.reason)
+        if isinstance(value, date):
+            raise _RowProblem(column, f"{value.isoformat()!r} is a date; expected a number.")
         try:
-            quantity = Decimal(value)
-        except InvalidOperation:
-            quantity = None
-        if quantity is None or not quantity.is_finite():
-            raise _RowProblem(
-                "quantity", f"Not a number: {value!r}; use a dot for decimals and no thousands separator."
-            )
-        if quantity < 0:
-            raise _RowProblem("quantity", f"Must be 0 or more, not {value}.")
-        _sign, digits, exponent = quantity.normalize().as_tuple()
-        assert isinstance(exponent, int)
-        if -exponent > MAX_DECIMAL_PLACES or len(digits) + exponent > MAX_INTEGER_DIGITS:
-            raise _RowProblem(
-                "quantity",
-                f"{value} does not fit: at most {MAX_INTEGER_DIGITS} digits before and "
-                f"{MAX_DECIMAL_PLACES} after the decimal point.",
-            )
+            if isinstance(value, ExcelNumber):
+                return excel_number(value.stored)
+            if not value.strip():
+                return None
+            return read_decimal_text(value, self.convention)
+        except NumberProblem as problem:
+            raise _RowProblem(column, str(problem)) from None
+
+    def _quantity(self, value: Cell) -> Decimal:
+        quantity = self._number("quantity", value)
+        if quantity is None:
+            raise _required("quantity")
+        problems = quantity_problems(quantity)
+        if problems:
+            raise _RowProblem("quantity", problems[0][1])
         return quantity
 
-    def _unit(self, kind: str | None, value: Cell) -> Unit:
-        value = str(value)
+    def _kwh_per_m3(self, kind: str | None, value: Cell) -> Decimal | None:
+        factor = self._number("kwh_per_m3", value)
+        if factor is None:
+            return None
+        if kind != InvoiceType.HEAT:
+            raise _RowProblem("kwh_per_m3", "Only heat invoices (gas billed in m³) have a kWh per m³ factor.")
+        if factor <= 0 or factor >= 1000:
+            raise _RowProblem(
+                "kwh_per_m3", f"{plain_number(factor)} is not a kWh per m³ factor; expected about 10 to 12."
+            )
+        return factor
+
+    def _unit(self, kind: str | None, value: str) -> Unit:
         if not value:
-            raise _RowProblem("unit", "This column is required.")
+            raise _required("unit")
         unit = self.units.get(value.casefold()) or self.units.get(value)
         if unit is None:
             raise _RowProblem("unit", f"Unknown unit {value!r}; expected a code such as kwh, m3, litre or kg.")
@@ -228,47 +275,48 @@ class RowValidator:
         if allowed and unit.dimension not in allowed:
             raise _RowProblem(
                 "unit",
-                f"{kind.capitalize()} invoices need a unit of {' or '.join(allowed)}, "  # type: ignore[union-attr]
-                f"not {unit.code} ({unit.dimension}).",
+                f"{value!r} is a unit of {unit.dimension}; {kind} invoices need a unit of {' or '.join(allowed)}.",
             )
         return unit
 
     @staticmethod
-    def _status(value: Cell) -> str:
-        value = str(value).lower() or DEFAULT_STATUS
+    def _status(value: str) -> str:
+        value = value.lower() or DEFAULT_STATUS
         if value not in INVOICE_STATUSES:
             expected = ", ".join(INVOICE_STATUSES)
             raise _RowProblem("status", f"Unknown status {value!r}; expected one of {expected}.")
         return value
 
-    def _supplier(self, value: Cell) -> Supplier | None:
-        value = str(value)
+    def _supplier(self, value: str) -> Supplier | None:
         if not value:
             return None
         supplier = self.suppliers.get(value.casefold()) or self.suppliers.get(value)
         if supplier is None:
-            raise _RowProblem("supplier", f"Unknown supplier {value!r}; use a catalogue code, name or id.")
+            raise _RowProblem(
+                "supplier", f"Unknown supplier {value!r}; expected a catalogue supplier's code, name or id."
+            )
         return supplier
 
     @staticmethod
-    def _cups(kind: str | None, value: Cell) -> str | None:
-        value = normalize_cups(str(value))
+    def _cups(kind: str | None, value: str) -> str | None:
+        value = normalize_cups(value)
         if not value:
             return None
         if kind in (InvoiceType.WATER, InvoiceType.RECHARGE):
-            raise _RowProblem("cups", "Only electricity and heat invoices have a CUPS.")
+            raise _RowProblem("cups", f"{value!r} given, but only electricity and heat invoices have a CUPS.")
         if not is_valid_cups(value):
             raise _RowProblem("cups", f"Invalid CUPS {value!r}: expected ES, 16 digits and 2 matching check letters.")
         return value
 
-    def _fuel(self, kind: str | None, facility: Facility | None, value: Cell) -> FacilityFuel | None:
-        value = str(value)
+    def _fuel(self, kind: str | None, facility: Facility | None, value: str) -> FacilityFuel | None:
         if kind != InvoiceType.HEAT:
             if value and kind:
-                raise _RowProblem("fuel", "Only heat invoices have a fuel.")
+                raise _RowProblem(
+                    "fuel", f"{value!r} given, but only heat invoices have a fuel; expected an empty cell."
+                )
             return None
         if not value:
-            raise _RowProblem("fuel", "Heat invoices need a fuel.")
+            raise _required("fuel")
         if facility is None:
             return None
         facility_fuel = self.facility_fuels_by_id.get(value.lower())
@@ -276,10 +324,10 @@ class RowValidator:
             return facility_fuel
         fuel = self.fuels.get(value.casefold()) or self.fuels.get(value)
         if fuel is None and facility_fuel is None:
-            raise _RowProblem("fuel", f"Unknown fuel {value!r}; use a code such as natural_gas, or a name or id.")
+            raise _RowProblem("fuel", f"Unknown fuel {value!r}; expected a code such as natural_gas, or a name or id.")
         facility_fuel = self.facility_fuels.get((facility.id, fuel.id)) if fuel else None
         if facility_fuel is None:
-            raise _RowProblem("fuel", f"Facility {facility.name!r} has no fuel {value!r}.")
+            raise _RowProblem("fuel", f"Facility {facility.name!r} has no fuel {value!r}; expected one of its fuels.")
         return facility_fuel
 
     def _contract(

@@ -10,6 +10,7 @@ from .factors import (
     OrganizationCustomFactor,
     OrganizationFactorConfig,
 )
+from .imports import ImportStatus, InvoiceImport, InvoiceImportFilePart
 from .invoices import EmissionBasis, Invoice, InvoiceEmission
 from .organizations import ApiKey, Membership, Organization
 
@@ -25,8 +26,11 @@ __all__ = [
     "FactorBasis",
     "FactorCategory",
     "FactorKind",
+    "ImportStatus",
     "Invoice",
     "InvoiceEmission",
+    "InvoiceImport",
+    "InvoiceImportFilePart",
     "Membership",
     "Organization",
     "OrganizationCustomFactor",

@@ -10,6 +10,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
+from invoicing.invoice_rules import normalized_number
 
 from .base import TimestampedModel, in_choices
 from .catalog import Unit
@@ -81,9 +82,14 @@ class Invoice(TimestampedModel):
                 condition=models.Q(kwh_per_m3__isnull=True) | models.Q(kwh_per_m3__gt=0),
                 name="invoicing_invoice_kwh_per_m3_gt_0",
             ),
-            # The natural key used by imports: one bill per facility, number and period.
+            # The natural key: one bill per facility, number and period, the number compared without
+            # regard to case or surrounding spaces (FR-P-JAN and " fr-p-jan" are one bill).
             models.UniqueConstraint(
-                fields=["organization", "facility", "invoice_number", "start_date", "end_date"],
+                F("organization"),
+                F("facility"),
+                normalized_number(),
+                F("start_date"),
+                F("end_date"),
                 condition=~models.Q(invoice_number=""),
                 name="invoicing_invoice_natural_key",
             ),

@@ -11,16 +11,16 @@ from typing import Any, Final
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Trim, Upper
 
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType, UnitDimension
 from invoicing.cups import INVALID_CUPS_MESSAGE, is_valid_cups, normalize_cups
 from invoicing.errors import DuplicateInvoiceError, ValidationError
+from invoicing.invoice_rules import billing_period_problems, normalized_number, quantity_problems
 from invoicing.models import Facility, FacilityFuel, Invoice, Organization, Supplier, SupplyContract, Unit
 from invoicing.services.recalculation import invoice_recalculation_schedule
 from invoicing.text import with_article
-
-MAX_INTEGER_DIGITS = 14  # DecimalField(max_digits=20, decimal_places=6)
-MAX_DECIMAL_PLACES = 6
 
 # Which unit dimensions each type accepts; types not listed accept any unit.
 TYPE_UNIT_DIMENSIONS: dict[str, frozenset[str]] = {
@@ -69,20 +69,6 @@ class _Errors:
             raise ValidationError(f"The invoice is invalid ({names}).", errors=self.errors)
 
 
-def _check_quantity(quantity: Decimal, errors: _Errors) -> None:
-    if not quantity.is_finite():
-        errors.add("quantity", "Must be a number.")
-        return
-    if quantity < 0:
-        errors.add("quantity", "Must be zero or more.")
-    exponent = quantity.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    if places > MAX_DECIMAL_PLACES:
-        errors.add("quantity", f"At most {MAX_DECIMAL_PLACES} decimal places.")
-    if abs(quantity) >= Decimal(10) ** MAX_INTEGER_DIGITS:
-        errors.add("quantity", f"At most {MAX_INTEGER_DIGITS} digits before the decimal point.")
-
-
 def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool) -> _Draft:
     """Check every rule and fill what follows from the contract (supplier, CUPS)."""
     errors = _Errors()
@@ -92,14 +78,13 @@ def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool)
         errors.add("status", f"{draft.status!r} is not one of {', '.join(InvoiceStatus.values)}.")
     if draft.source is not None and draft.source not in InvoiceSource.values:
         errors.add("source", f"{draft.source!r} is not one of {', '.join(InvoiceSource.values)}.")
-    _check_quantity(draft.quantity, errors)
+    for field, message in quantity_problems(draft.quantity) + billing_period_problems(draft.start_date, draft.end_date):
+        errors.add(field, message)
     if draft.kwh_per_m3 is not None:
         if draft.type != InvoiceType.HEAT:
             errors.add("kwh_per_m3", "Only a heat invoice (gas billed in m³) has a kWh per m³ conversion factor.")
         elif not draft.kwh_per_m3 > 0:
             errors.add("kwh_per_m3", "Must be more than 0 (kWh gross per m³, as printed on the bill).")
-    if draft.end_date < draft.start_date:
-        errors.add("end_date", "Must not be before start_date.")
     if len(draft.invoice_number) > 100:
         errors.add("invoice_id", "At most 100 characters.")
 
@@ -169,12 +154,33 @@ def _save(invoice: Invoice, draft: _Draft) -> Invoice:
             invoice.save()
     except IntegrityError as exc:
         if "invoicing_invoice_natural_key" in str(exc):
-            raise DuplicateInvoiceError(
-                "An invoice with this number and period already exists for this facility.",
-                errors={"invoice_id": ["Already used for this facility and period."]},
-            ) from exc
+            raise _duplicate_of(invoice) from exc
         raise
     return invoice
+
+
+def _duplicate_of(invoice: Invoice) -> DuplicateInvoiceError:
+    """The error for a bill that is already stored, naming the invoice that holds it."""
+    existing = (
+        Invoice.objects.alias(number_key=normalized_number())
+        .filter(
+            organization_id=invoice.organization_id,
+            facility_id=invoice.facility_id,
+            start_date=invoice.start_date,
+            end_date=invoice.end_date,
+            number_key=Upper(Trim(Value(invoice.invoice_number))),
+        )
+        .exclude(pk=invoice.pk)
+        .values_list("id", "invoice_number")
+        .first()
+    )
+    name = f"invoice {existing[1]!r} ({existing[0]})" if existing else "another invoice"
+    message = (
+        f"Invoice number {invoice.invoice_number!r} for {invoice.start_date.isoformat()} to "
+        f"{invoice.end_date.isoformat()} is already {name} of this facility; one bill is one invoice "
+        "(numbers are compared without regard to case or surrounding spaces)."
+    )
+    return DuplicateInvoiceError(message, errors={"invoice_id": [message]})
 
 
 @transaction.atomic

@@ -186,22 +186,24 @@ class CalculationStart:
 def new_invoices_calculation_start(
     *,
     organization: Organization,
-    invoice_ids_by_type: Mapping[str, Sequence[uuid.UUID]],
+    invoice_ids_by_type: Mapping[str, Sequence[uuid.UUID] | QuerySet[Invoice]],
     trigger: str,
     triggered_by: Any = None,
 ) -> CalculationStart:
     """Calculate new invoices (API create, imports, demo data): one recalculation per invoice type, so
     types never mix, over every category that applies to it. Types without categories (water,
-    recharge) get no job. Must run after the invoices are committed."""
+    recharge) get no job. The invoices of a type are ids or a queryset (an import's million new rows
+    never enter Python). The jobs are dispatched after the current transaction commits."""
     started = CalculationStart()
     for invoice_type, ids in invoice_ids_by_type.items():
         categories = categories_for_invoice_type(invoice_type)
-        if not ids or not categories:
+        if not categories or (not isinstance(ids, QuerySet) and not ids):
             continue
+        invoices = ids if isinstance(ids, QuerySet) else Invoice.objects.filter(id_in_array(ids))
         try:
             result = invoice_recalculation_start(
                 organization=organization,
-                invoices=Invoice.objects.filter(id_in_array(ids), organization=organization, type=invoice_type),
+                invoices=invoices.filter(organization=organization, type=invoice_type),
                 activity_categories=categories,
                 trigger=trigger,
                 triggered_by=triggered_by,

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from invoicing.models import Invoice
@@ -55,12 +57,18 @@ def test_importing_the_same_file_twice_leaves_one_copy_of_each_invoice(acme_gas,
     assert Invoice.objects.filter(organization=acme_gas.organization).count() == 3
 
 
-def test_a_dry_run_reports_what_would_be_created_and_writes_nothing(acme_gas, run_command, write_csv):
+def test_a_dry_run_lists_each_row_with_its_quantity_as_written_and_as_read_and_writes_nothing(
+    acme_gas, run_command, write_csv
+):
     path = write_csv([electricity_row(), heat_row()])
 
     output = run_command(*import_args(path, acme_gas, "--dry-run"))
 
-    assert output.stdout == "2 rows read; 2 invoices would be created (dry run: nothing was written).\n"
+    assert output.stdout.splitlines() == [
+        "row 2, E-2024-01: quantity '1500.5' read as 1500.5 kwh; would be created.",
+        "row 3, G-2024-01: quantity '9000' read as 9000 kwh; would be created.",
+        "2 rows read; 2 invoices would be created (dry run: nothing was written).",
+    ]
     assert not Invoice.objects.exists()
 
 
@@ -173,10 +181,6 @@ def test_every_problem_is_reported_with_row_and_column_and_nothing_is_imported(
 
 
 def test_the_problems_are_listed_on_stderr_one_per_line(acme_gas, write_csv, capsys):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     path = write_csv(
         [
             electricity_row(invoice_number="OK-1"),
@@ -200,17 +204,22 @@ def test_the_problems_are_listed_on_stderr_one_per_line(acme_gas, write_csv, cap
 
     assert stderr.getvalue().splitlines() == [
         "row 3, start_date: Not a date: '2024-02-30'; expected YYYY-MM-DD.",
-        "row 4, end_date: The period ends (2024-02-01) before it starts (2024-03-01).",
-        "row 5, facility: Unknown facility 'Paris office' in this organization.",
-        "row 6, facility: Unknown facility 'London office' in this organization.",
+        "row 4, end_date: 2024-02-01 is before the start date 2024-03-01; expected the last day of the period, "
+        "on or after its first.",
+        "row 5, facility: Unknown facility 'Paris office'; expected the name or id of a facility of this organization.",
+        "row 6, facility: Unknown facility 'London office'; expected the name or id of a facility of this "
+        "organization.",
         "row 7, cups: Invalid CUPS 'ES0021000000000001XX': expected ES, 16 digits and 2 matching check letters.",
-        "row 8, quantity: Must be 0 or more, not -5.",
-        "row 9, quantity: Not a number: '1,500'; use a dot for decimals and no thousands separator.",
-        "row 10, unit: Electricity invoices need a unit of energy, not m3 (volume).",
-        "row 11, fuel: Facility 'Madrid office' has no fuel 'diesel'.",
-        "row 12, invoice_number: Duplicate of row 2 (same facility, invoice number and period).",
+        "row 8, quantity: -5 is negative; expected 0 or more.",
+        "row 9, quantity: '1,500' has a comma, but in a ,-separated file '.' is the decimal mark and no thousands "
+        "mark is accepted (12345.67): it could be 1500 with ',' grouping thousands or 1.5 with ',' as the decimal "
+        "mark; write it as in 1234.5.",
+        "row 10, unit: 'm3' is a unit of volume; electricity invoices need a unit of energy.",
+        "row 11, fuel: Facility 'Madrid office' has no fuel 'diesel'; expected one of its fuels.",
+        "row 12, invoice_number: 'OK-1' repeats row 2 (the same facility, invoice number and period; numbers are "
+        "compared without regard to case or surrounding spaces); expected each bill once.",
         "row 13, type: Unknown invoice type 'gas'; expected one of heat, electricity, water, recharge.",
-        "row 13, unit: This column is required.",
+        "row 13, unit: Empty; expected unit code (kwh, mwh, gj, m3, litre, kg, tonne), symbol or id.",
     ]
 
 
@@ -231,8 +240,9 @@ def test_skip_invalid_imports_the_valid_rows_and_reports_the_skipped_ones(acme, 
         "2 invalid rows skipped (rows 3, 5).",
     ]
     assert output.stderr.splitlines() == [
-        "row 3, quantity: Must be 0 or more, not -1.",
-        "row 5, invoice_number: Duplicate of row 2 (same facility, invoice number and period).",
+        "row 3, quantity: -1 is negative; expected 0 or more.",
+        "row 5, invoice_number: 'A' repeats row 2 (the same facility, invoice number and period; numbers are "
+        "compared without regard to case or surrounding spaces); expected each bill once.",
     ]
     assert sorted(Invoice.objects.values_list("invoice_number", flat=True)) == ["A", "C"]
 
@@ -273,7 +283,7 @@ def test_the_documented_template_imports_as_it_is(acme_gas, run_command, setting
 
     output = run_command(*import_args(path, acme_gas, "--dry-run"))
 
-    assert output.stdout.startswith("3 rows read; 3 invoices would be created")
+    assert output.stdout.splitlines()[-1] == "3 rows read; 3 invoices would be created (dry run: nothing was written)."
 
 
 def test_the_new_invoices_emissions_are_started_per_type_with_every_applicable_category(
@@ -297,3 +307,25 @@ def test_the_new_invoices_emissions_are_started_per_type_with_every_applicable_c
         ("stationary_generation", 1, "command"),
     ]
     assert "Emissions are being calculated by 8 background jobs:" in output.stdout.splitlines()
+
+
+def test_spanish_gas_billed_in_m3_carries_the_bills_conversion_factor(acme, run_command, write_csv):
+    make_facility_fuel(acme.facility, "natural_gas")
+    path = write_csv([heat_row(unit="m3", quantity="250", kwh_per_m3="11.70")])
+
+    run_command(*import_args(path, acme))
+
+    assert Invoice.objects.get().kwh_per_m3 == Decimal("11.70")
+
+
+def test_a_conversion_factor_on_an_electricity_row_is_refused(acme, write_csv):
+    path = write_csv([electricity_row(kwh_per_m3="11.70")])
+    stderr = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command(*import_args(path, acme), stdout=StringIO(), stderr=stderr)
+
+    assert stderr.getvalue().splitlines() == [
+        "row 2, kwh_per_m3: Only heat invoices (gas billed in m³) have a kWh per m³ factor."
+    ]
+    assert not Invoice.objects.exists()
