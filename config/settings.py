@@ -96,7 +96,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_DEFAULT_TIMEOUT", 1800)},
 }
-RQ_SHOW_ADMIN_LINK = True
+# Not True: django-rq would then also serve its dashboard at /admin/django_rq/ to every staff member.
+RQ_SHOW_ADMIN_LINK = False
 # The worker class schedules the job reconciler when it starts (needs `rqworker --with-scheduler`).
 RQ = {"WORKER_CLASS": "jobs.worker.JobsWorker"}
 
