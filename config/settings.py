@@ -105,8 +105,8 @@ RQ = {"WORKER_CLASS": "jobs.worker.JobsWorker"}
 JOBS_QUEUE = "default"
 JOBS_CHUNK_SIZE = env_int("JOBS_CHUNK_SIZE", 5000)  # invoices per chunk task (one transaction each)
 JOBS_MAX_INVOICE_IDS = 10_000  # per POST /v1/invoices/recalculate
-# A lost job runs again within JOBS_HEARTBEAT_TIMEOUT + JOBS_RECONCILE_INTERVAL s (40) of its last progress.
-JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 30)  # s without progress or task heartbeat → lost
+# A lost job runs again within JOBS_HEARTBEAT_TIMEOUT + JOBS_RECONCILE_INTERVAL s (30) of its last progress.
+JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 20)  # s without progress or task heartbeat → lost
 JOBS_DISPATCH_GRACE = env_int("JOBS_DISPATCH_GRACE", 20)  # s a PENDING job may wait before re-dispatch
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)  # dispatches before a job is FAILED
 JOBS_RECONCILE_INTERVAL = env_int("JOBS_RECONCILE_INTERVAL", 10)  # s between each worker's reconciler runs
