@@ -317,13 +317,24 @@ class Recovery:
     logs: str = ""
 
 
-def _mid_job(world: FaultWorld, job_id: str, *, timeout: float) -> JobRow:
-    return world.wait_for(
+def _job_under_way(world: FaultWorld, organization: str, *, timeout: float) -> tuple[Worker, str]:
+    """A worker, and a job of the organization it has made its first chunk of."""
+    worker = world.start_worker()
+    job_id = world.recalculate(organization)
+    world.wait_for(
         job_id,
         lambda row: row.status == "PROCESSING" and row.items_success + row.items_failed > 0,
         timeout=timeout,
         what="the job's first chunk",
     )
+    return worker, job_id
+
+
+def _recovered(world: FaultWorld, job_id: str, *, fault_over: float, timeout: float) -> Recovery:
+    completed = world.wait_completed(job_id, timeout=timeout)
+    row = world.job(job_id)
+    assert row is not None
+    return Recovery(completed - fault_over, row)
 
 
 def _check_same_numbers(world: FaultWorld, organization: str, faulted: JobRow, *, timeout: float) -> None:
@@ -339,38 +350,24 @@ def _check_same_numbers(world: FaultWorld, organization: str, faulted: JobRow, *
     assert world.emissions_digest(organization) == stored
 
 
-def worker_sigkill(world: FaultWorld, organization: str, timeout: float) -> Recovery:
-    """The worker process is SIGKILLed mid-job (its work horse finishes its chunk alone); a new one starts."""
-    worker = world.start_worker()
-    job_id = world.recalculate(organization)
-    _mid_job(world, job_id, timeout=timeout)
+def worker_sigkill(world: FaultWorld, organization: str, timeout: float, *, whole_group: bool) -> Recovery:
+    """The worker is SIGKILLed mid-chunk, alone (its work horse finishes the chunk on its own) or with its
+    whole process group; a new worker starts."""
+    worker, job_id = _job_under_way(world, organization, timeout=timeout)
     worker.work_horse()
-    worker.kill()
+    if whole_group:
+        worker.kill_group()
+    else:
+        worker.kill()
     world.start_worker()
-    fault_over = time.monotonic()
-    return Recovery(world.wait_completed(job_id, timeout=timeout) - fault_over, world.job(job_id))  # type: ignore[arg-type]
+    return _recovered(world, job_id, fault_over=time.monotonic(), timeout=timeout)
 
 
 def work_horse_sigkill(world: FaultWorld, organization: str, timeout: float) -> Recovery:
     """The work horse is SIGKILLed mid-chunk; the worker itself goes on."""
-    worker = world.start_worker()
-    job_id = world.recalculate(organization)
-    _mid_job(world, job_id, timeout=timeout)
+    worker, job_id = _job_under_way(world, organization, timeout=timeout)
     worker.work_horse().kill()
-    fault_over = time.monotonic()
-    return Recovery(world.wait_completed(job_id, timeout=timeout) - fault_over, world.job(job_id))  # type: ignore[arg-type]
-
-
-def process_group_sigkill(world: FaultWorld, organization: str, timeout: float) -> Recovery:
-    """The worker's whole process group is SIGKILLed mid-chunk; a new worker starts."""
-    worker = world.start_worker()
-    job_id = world.recalculate(organization)
-    _mid_job(world, job_id, timeout=timeout)
-    worker.work_horse()
-    worker.kill_group()
-    world.start_worker()
-    fault_over = time.monotonic()
-    return Recovery(world.wait_completed(job_id, timeout=timeout) - fault_over, world.job(job_id))  # type: ignore[arg-type]
+    return _recovered(world, job_id, fault_over=time.monotonic(), timeout=timeout)
 
 
 def redis_restart(world: FaultWorld, organization: str, timeout: float, *, down: float = 5) -> Recovery:
@@ -378,50 +375,38 @@ def redis_restart(world: FaultWorld, organization: str, timeout: float, *, down:
 
     Returns the later of the two jobs' recoveries.
     """
-    world.start_worker()
-    running = world.recalculate(organization)
-    _mid_job(world, running, timeout=timeout)
+    _, running = _job_under_way(world, organization, timeout=timeout)
     world.redis.stop()
     posted = world.recalculate(organization)  # answered while Redis is down: stays PENDING
     time.sleep(down)
     world.redis.start()
     fault_over = time.monotonic()
-    world.wait_completed(running, timeout=timeout)
-    done = world.wait_completed(posted, timeout=timeout)
-    first = world.job(running)
-    second = world.job(posted)
-    assert first is not None
-    assert second is not None
-    assert (second.items_success, second.co2e_after) == (first.items_success, first.co2e_after)
-    return Recovery(done - fault_over, second)
+    first = _recovered(world, running, fault_over=fault_over, timeout=timeout)
+    second = _recovered(world, posted, fault_over=fault_over, timeout=timeout)
+    assert (second.job.items_success, second.job.co2e_after) == (first.job.items_success, first.job.co2e_after)
+    return max(first, second, key=lambda recovery: recovery.seconds)
 
 
 def postgres_restart(world: FaultWorld, organization: str, timeout: float, *, down: float = 10) -> Recovery:
     """PostgreSQL is stopped mid-job for `down` seconds (every session ended), then started again."""
-    world.start_worker()
-    job_id = world.recalculate(organization)
-    _mid_job(world, job_id, timeout=timeout)
+    _, job_id = _job_under_way(world, organization, timeout=timeout)
     world.postgres.stop("fast")
     time.sleep(down)
     world.postgres.start()
-    fault_over = time.monotonic()
-    return Recovery(world.wait_completed(job_id, timeout=timeout) - fault_over, world.job(job_id))  # type: ignore[arg-type]
+    return _recovered(world, job_id, fault_over=time.monotonic(), timeout=timeout)
 
 
 def queue_emptied(world: FaultWorld, organization: str, timeout: float) -> Recovery:
     """An operator empties the queue while the job's chunk tasks wait in it."""
-    world.start_worker()
-    job_id = world.recalculate(organization)
-    _mid_job(world, job_id, timeout=timeout)
+    _, job_id = _job_under_way(world, organization, timeout=timeout)
     assert world.empty_queue() > 0, "the job's chunks had all been taken already"
-    fault_over = time.monotonic()
-    return Recovery(world.wait_completed(job_id, timeout=timeout) - fault_over, world.job(job_id))  # type: ignore[arg-type]
+    return _recovered(world, job_id, fault_over=time.monotonic(), timeout=timeout)
 
 
 SCENARIOS: dict[str, Callable[[FaultWorld, str, float], Recovery]] = {
-    "worker SIGKILL": worker_sigkill,
+    "worker SIGKILL": functools.partial(worker_sigkill, whole_group=False),
     "work horse SIGKILL": work_horse_sigkill,
-    "worker process group SIGKILL, new worker": process_group_sigkill,
+    "worker process group SIGKILL, new worker": functools.partial(worker_sigkill, whole_group=True),
     "Redis restarted (queue lost)": redis_restart,
     "PostgreSQL restarted": postgres_restart,
     "queue emptied by hand": queue_emptied,
