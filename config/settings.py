@@ -92,18 +92,20 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("RQ_DEFAULT_TIMEOUT", 1800)},
 }
-RQ_SHOW_ADMIN_LINK = True
-# The worker class schedules the job reconciler when it starts (needs `rqworker --with-scheduler`).
+# Not True: django-rq would then also serve its dashboard at /admin/django_rq/ to every staff member.
+RQ_SHOW_ADMIN_LINK = False
+# The worker class runs the job reconciler on its own timer (jobs/worker.py); no RQ scheduler is needed.
 RQ = {"WORKER_CLASS": "jobs.worker.JobsWorker"}
 
 # Recalculation jobs (jobs/services/). Redis must not evict queue data: see README "Background jobs".
 JOBS_QUEUE = "default"
 JOBS_CHUNK_SIZE = env_int("JOBS_CHUNK_SIZE", 5000)  # invoices per chunk task (one transaction each)
 JOBS_MAX_INVOICE_IDS = 10_000  # per POST /v1/invoices/recalculate
-JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 120)  # s without progress → worker presumed dead
-JOBS_DISPATCH_GRACE = env_int("JOBS_DISPATCH_GRACE", 30)  # s a PENDING job may wait before re-dispatch
+# A lost job runs again within JOBS_HEARTBEAT_TIMEOUT + JOBS_RECONCILE_INTERVAL s (30) of its last progress.
+JOBS_HEARTBEAT_TIMEOUT = env_int("JOBS_HEARTBEAT_TIMEOUT", 20)  # s without progress or task heartbeat → lost
+JOBS_DISPATCH_GRACE = env_int("JOBS_DISPATCH_GRACE", 20)  # s a PENDING job may wait before re-dispatch
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)  # dispatches before a job is FAILED
-JOBS_RECONCILE_INTERVAL = env_int("JOBS_RECONCILE_INTERVAL", 60)  # s between reconciler runs
+JOBS_RECONCILE_INTERVAL = env_int("JOBS_RECONCILE_INTERVAL", 10)  # s between each worker's reconciler runs
 IDEMPOTENCY_KEY_RETENTION_HOURS = env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 48)  # at least 24
 
 # The invoice admin counts a list exactly up to this many rows; above, it shows "about N" from

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from config.api import schema  # noqa: F401  (registers the OpenAPI extensions)
+from jobs.rq_dashboard import rq_dashboard_urls
 
 # The schema and its docs are public: no API key needed to read them.
 _public = {"authentication_classes": [], "permission_classes": [AllowAny]}
@@ -17,6 +18,6 @@ api_urlpatterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("v1/", include(api_urlpatterns)),
-    path("admin/rq/", include("django_rq.urls")),
+    path("admin/rq/", include(rq_dashboard_urls())),
     path("admin/", admin.site.urls),
 ]

@@ -58,8 +58,8 @@ def job_progress(job: ProcessingJob) -> dict[str, Any]:
         "started_at": _when(job.started_at),
         "completed_at": _when(job.completed_at),
         "duration": _duration(job),
-        "co2e_before": _kg(getattr(job, "co2e_before", None)),
-        "co2e_after": _kg(getattr(job, "co2e_after", None)),
+        "co2e_before": _kg(job.co2e_before),
+        "co2e_after": _kg(job.co2e_after),
         "is_active": job.status in ("PENDING", "PROCESSING"),
     }
 
@@ -145,10 +145,10 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
         return [name for _, options in self.fieldsets for name in options["fields"]]
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        # Tolerate a jobs model without the pipeline's bookkeeping columns.
-        names = {field.name for field in ProcessingJob._meta.get_fields()}
+        # The RQ dashboard is for superusers (jobs.rq_dashboard): others get no link to it.
+        hidden = set() if request.user.is_superuser else {"rq_dashboard"}
         return [
-            (title, {"fields": [f for f in options["fields"] if f in names or hasattr(self, str(f))]})
+            (title, {"fields": [name for name in options["fields"] if name not in hidden]})
             for title, options in self.fieldsets
         ]
 
@@ -175,7 +175,8 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
         return JsonResponse({"jobs": [job_progress(job) for job in jobs]})
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        extra_context = {**(extra_context or {}), "rq_dashboard_url": reverse("django_rq:home")}
+        dashboard = reverse("django_rq:home") if request.user.is_superuser else None  # type: ignore[union-attr]
+        extra_context = {**(extra_context or {}), "rq_dashboard_url": dashboard}
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="job")
@@ -238,11 +239,11 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description="co2e before")
     def co2e_before_display(self, job: ProcessingJob) -> str:
-        return _live(job, "co2e_before", _kg(getattr(job, "co2e_before", None)))
+        return _live(job, "co2e_before", _kg(job.co2e_before))
 
     @admin.display(description="co2e after")
     def co2e_after_display(self, job: ProcessingJob) -> str:
-        return _live(job, "co2e_after", _kg(getattr(job, "co2e_after", None)))
+        return _live(job, "co2e_after", _kg(job.co2e_after))
 
     @admin.display(description="RQ")
     def rq_dashboard(self, job: ProcessingJob) -> str:

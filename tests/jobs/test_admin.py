@@ -126,3 +126,15 @@ def test_searching_jobs_by_a_non_uuid_does_not_fail(root, acme) -> None:
     job = make_job(acme)
     assert root.get(CHANGELIST, {"q": "not a uuid"}).status_code == 200
     assert str(job.id) in root.get(CHANGELIST, {"q": str(job.id)}).content.decode()
+
+
+def test_membership_staff_get_no_link_to_the_rq_dashboard(client, staff_user, acme) -> None:
+    job = make_job(acme, status=JobStatus.COMPLETED)
+    client.force_login(staff_user)
+
+    listing = client.get(CHANGELIST).content.decode()
+    detail = client.get(reverse("admin:jobs_processingjob_change", args=[job.id])).content.decode()
+
+    assert reverse("django_rq:home") not in listing
+    assert reverse("django_rq:home") not in detail
+    assert client.get(reverse("django_rq:home")).status_code == 403
