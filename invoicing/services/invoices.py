@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType, UnitDimension
-from invoicing.cups import INVALID_CUPS_MESSAGE, is_valid_cups, normalize_cups
+from invoicing.cups import cups_error, normalize_cups
 from invoicing.errors import DuplicateInvoiceError, ValidationError
 from invoicing.models import Facility, FacilityFuel, Invoice, Organization, Supplier, SupplyContract, Unit
 from invoicing.services.recalculation import invoice_recalculation_schedule
@@ -146,8 +146,9 @@ def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool)
 
     if cups is not None:
         cups = normalize_cups(cups) or None
-        if cups is not None and not is_valid_cups(cups):
-            errors.add("cups", INVALID_CUPS_MESSAGE)
+        problem = cups_error(cups) if cups is not None else None
+        if problem is not None:
+            errors.add("cups", problem)
     errors.raise_if_any()
     return replace(draft, supplier_id=supplier_id, cups=cups, invoice_number=draft.invoice_number.strip())
 
