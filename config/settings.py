@@ -138,6 +138,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Utility invoices and their greenhouse-gas emissions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Descriptions are written for clients in extend_schema / help_text; docstrings are for developers.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

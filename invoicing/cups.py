@@ -10,8 +10,15 @@ from __future__ import annotations
 import re
 
 CHECK_TABLE = "TRWAGMYFPDXBNJZSQVHLCKE"
-INVALID_CUPS_MESSAGE = "Not a valid CUPS (ES + 16 digits + 2 check letters [+ border point])."
-_PATTERN = re.compile(r"^ES(\d{16})([A-Z]{2})(\d[FPRCXYZ])?$")
+BORDER_POINT_LETTERS = "FPRCXYZ"
+# ASCII digits only: int() would also read other scripts' digits, which the SQL function refuses.
+_PATTERN = re.compile(rf"ES([0-9]{{16}})([A-Z]{{2}})(?:[0-9][{BORDER_POINT_LETTERS}])?")
+# What `cups_from_input` reads, as a regular expression (ECMA-262 and Python alike; anchor it to use it).
+CUPS_INPUT_PATTERN = r"[Ee][Ss][0-9]{16}[A-Za-z]{2}(?:[0-9][FfPpRrCcXxYyZz])?"
+CUPS_SHAPE_MESSAGE = (
+    "Not a CUPS: expected ES, 16 digits and 2 check letters, optionally followed by a border-point digit "
+    f"and one of {', '.join(BORDER_POINT_LETTERS)}."
+)
 
 
 def normalize_cups(value: str) -> str:
@@ -24,10 +31,30 @@ def cups_check_letters(digits: str) -> str:
     return CHECK_TABLE[quotient] + CHECK_TABLE[remainder]
 
 
+def cups_error(value: str) -> str | None:
+    """Why a normalised CUPS is not valid (its shape, or check letters that do not match its digits), or None."""
+    match = _PATTERN.fullmatch(value)
+    if match is None:
+        return CUPS_SHAPE_MESSAGE
+    digits, letters = match.group(1), match.group(2)
+    if cups_check_letters(digits) != letters:
+        return f"Wrong check letters: {letters} do not match the digits {digits} (a typo in either?)."
+    return None
+
+
+def cups_from_input(text: str) -> str:
+    """A CUPS as an API client types it (any case, no spaces), upper-cased; ValueError saying why it
+    is not valid (`cups_error`)."""
+    value = text.upper() if text.isascii() else text  # some non-ASCII letters upper-case to ASCII ones
+    problem = cups_error(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 def is_valid_cups(value: str) -> bool:
     """True for a normalised CUPS whose check letters match its digits."""
-    match = _PATTERN.match(value)
-    return match is not None and cups_check_letters(match.group(1)) == match.group(2)
+    return cups_error(value) is None
 
 
 def cups_base(value: str) -> str:

@@ -2,6 +2,9 @@
 
 DRF views already answer JSON; this catches what happens outside them (no URL matched, an
 exception in middleware, Django's own 404/500 pages). Django has logged any exception by then.
+A path that matches nothing only for its final slash (`/v1/invoices/`) gets a 404 naming the path
+that exists rather than a redirect, which a client may follow without its body or method. (Django's
+APPEND_SLASH still redirects `/v1/schema` to the schema page, `/v1/schema/`.)
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 
 from invoicing.errors import API_STATUS_CODES
 
@@ -36,14 +40,27 @@ class ApiJsonErrorsMiddleware:
             and is_api_request(request)
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return self._json(response.status_code)
+            detail = _slash_hint(request) if response.status_code == 404 else None
+            return self._json(response.status_code, detail)
         return response
 
     @staticmethod
-    def _json(status_code: int) -> JsonResponse:
+    def _json(status_code: int, detail: str | None = None) -> JsonResponse:
         try:
             phrase = HTTPStatus(status_code).phrase
         except ValueError:
             phrase = "Error"
         code = API_STATUS_CODES.get(status_code, phrase.upper().replace(" ", "_").replace("-", "_"))
-        return JsonResponse({"code": code, "detail": DETAILS.get(status_code, f"{phrase}.")}, status=status_code)
+        detail = detail or DETAILS.get(status_code, f"{phrase}.")
+        return JsonResponse({"code": code, "detail": detail}, status=status_code)
+
+
+def _slash_hint(request: HttpRequest) -> str | None:
+    """The detail of a 404 whose path exists with (or without) a final slash, naming that path; else None."""
+    path = request.path_info
+    other = path.removesuffix("/") if path.endswith("/") else f"{path}/"
+    try:
+        resolve(other)
+    except Resolver404:
+        return None
+    return f"Not found. Did you mean {request.path.removesuffix(path)}{other}?"

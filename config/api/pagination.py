@@ -9,7 +9,6 @@ Subclass and change `default_size` / `max_size` for another resource.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,21 +18,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-DIGITS = re.compile(r"^[0-9]+$")
-MAX_OFFSET = 2**63 - 1  # PostgreSQL's OFFSET is a bigint
+from .formats import POSTGRES_BIGINT_MAX, parse_whole_number, whole_number_schema
+
+MAX_OFFSET = POSTGRES_BIGINT_MAX  # PostgreSQL's OFFSET is a bigint
+# Far past the end of any list (such a page is empty, answered from the largest offset there is);
+# the bound keeps the number one that Python reads and prints.
+MAX_PAGE = 10**30 - 1
 
 
-def _positive_int(raw: str | None, *, name: str, default: int, maximum: int | None = None) -> int:
+def _whole_number(raw: str | None, *, name: str, default: int, maximum: int) -> int:
     if raw is None:
         return default
-    message = f"Must be a whole number ≥ 1{f' and ≤ {maximum}' if maximum else ''}, not {raw!r}."
-    text = raw.strip()
-    if not DIGITS.match(text):  # int() would also read "1_0", "+3" and non-ASCII digits
-        raise exceptions.ValidationError({name: [message]})
-    value = int(text)
-    if value < 1 or (maximum is not None and value > maximum):
-        raise exceptions.ValidationError({name: [message]})
-    return value
+    try:
+        return parse_whole_number(raw, maximum=maximum)
+    except ValueError as exc:
+        raise exceptions.ValidationError({name: [str(exc)]}) from None
 
 
 class PagePagination(BasePagination):
@@ -53,10 +52,10 @@ class PagePagination(BasePagination):
 
     def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any]:
         """The page's rows of a QuerySet or a sequence; sets `total`."""
-        self.page = _positive_int(
-            request.query_params.get(self.page_query_param), name=self.page_query_param, default=1
+        self.page = _whole_number(
+            request.query_params.get(self.page_query_param), name=self.page_query_param, default=1, maximum=MAX_PAGE
         )
-        self.size = _positive_int(
+        self.size = _whole_number(
             request.query_params.get(self.size_query_param),
             name=self.size_query_param,
             default=self.default_size,
@@ -99,13 +98,13 @@ class PagePagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Page number, from 1. A page past the end returns no items.",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {**whole_number_schema(maximum=MAX_PAGE), "default": 1},
             },
             {
                 "name": self.size_query_param,
                 "required": False,
                 "in": "query",
                 "description": f"Items per page, 1-{self.max_size}.",
-                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_size, "default": self.default_size},
+                "schema": {**whole_number_schema(maximum=self.max_size), "default": self.default_size},
             },
         ]

@@ -3,7 +3,7 @@
 How a list view uses them (this is what `GET /v1/invoices` does)::
 
     class JobFilterSet(django_filters.FilterSet):
-        status = MultiValueFilter(child=forms.ChoiceField(choices=JobStatus.choices), field_name="status")
+        status = MultiValueFilter(child=choice_field(JobStatus.choices), field_name="status")
         created_from = IsoDateFilter(field_name="created_at__date", lookup_expr="gte")
         sort = SortFilter(fields={"created_at": "created_at"}, default=("-created_at", "-id"))
 
@@ -13,8 +13,12 @@ How a list view uses them (this is what `GET /v1/invoices` does)::
 
 - The view (StrictQueryParamsMixin, part of OrganizationScopedViewSet) answers 400 VALIDATION_ERROR
   naming every parameter it does not know (the filterset's filters, the paginator's `page`/`size`
-  and `extra_query_params`) and a scalar parameter given twice. It runs after authentication, so a
-  bad key is still a 401. It hands the filterset the parameters with `name[]` read as `name`.
+  and `extra_query_params`; none on writes), every empty value (`end_date=`) and a scalar parameter
+  given twice. It runs after authentication, so a bad key is still a 401. It hands the filterset the
+  parameters with `name[]` read as `name`.
+- Values are read as sent (never stripped) by the parsers of config.api.formats, through the form
+  fields here (`IsoDateField`, `UuidField`, `WholeNumberField`, `AllowedValueField`, `TextField`);
+  each field also gives its JSON Schema (`openapi_schema()`), so the schema says what is checked.
 - `MultiValueFilter` accepts `name[]=a&name[]=b`, `name=a&name=b` and any mix; every value is
   cleaned by `child` and a bad one is reported under `name[]` with the value.
 - `StrictFilterBackend` is django-filter's backend, given those parameters and reporting errors under
@@ -25,7 +29,6 @@ How a list view uses them (this is what `GET /v1/invoices` does)::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -33,42 +36,128 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from .formats import (
+    DATE_SCHEMA,
+    POSTGRES_INTEGER_MAX,
+    TEXT_PATTERN,
+    UUID_SCHEMA,
+    not_one_of,
+    parse_iso_date,
+    parse_uuid,
+    parse_whole_number,
+    whole_number_schema,
+)
+
 ARRAY_SUFFIX = "[]"
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EMPTY_VALUE_MESSAGE = "Empty value: give a value or leave the parameter out."
 
 
-def choice_field(choices: Sequence[tuple[str, str]], **kwargs: Any) -> forms.ChoiceField:
-    """A ChoiceField whose error lists the allowed values."""
-    allowed = ", ".join(value for value, _ in choices)
-    error = {"invalid_choice": f"%(value)s is not one of the allowed values: {allowed}."}
-    return forms.ChoiceField(choices=choices, error_messages=error, **kwargs)
+class _ParsedField(forms.Field):
+    """A form field whose value is read by one of config.api.formats' parsers (as sent, never stripped)."""
 
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
 
-class IsoDateField(forms.DateField):
-    """A date written YYYY-MM-DD; a well-formed date that does not exist (2023-02-29) is named as such."""
+    def openapi_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
 
-    def to_python(self, value: Any) -> date | None:
+    def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
-        if isinstance(value, date):
+        if not isinstance(value, str):
             return value
-        text = str(value).strip()
-        if not ISO_DATE.match(text):
-            raise forms.ValidationError(f"Enter a date as YYYY-MM-DD, not {text!r}.", code="invalid")
         try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise forms.ValidationError(f"{text} is not a date that exists.", code="invalid") from None
+            return self.parse(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+class IsoDateField(_ParsedField):
+    """A date written YYYY-MM-DD; a well-formed date that does not exist (2023-02-29) is named as such."""
+
+    def parse(self, text: str) -> date:
+        return parse_iso_date(text)
+
+    def openapi_schema(self) -> dict[str, Any]:
+        return dict(DATE_SCHEMA)
+
+
+class UuidField(_ParsedField):
+    """A UUID in its usual 8-4-4-4-12 form."""
+
+    def parse(self, text: str) -> Any:
+        return parse_uuid(text)
+
+    def openapi_schema(self) -> dict[str, Any]:
+        return dict(UUID_SCHEMA)
+
+
+class WholeNumberField(_ParsedField):
+    """A whole number from 1 to `maximum` (a PostgreSQL integer by default), in digits only."""
+
+    def __init__(self, *, maximum: int = POSTGRES_INTEGER_MAX, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.maximum = maximum
+
+    def parse(self, text: str) -> int:
+        return parse_whole_number(text, maximum=self.maximum)
+
+    def openapi_schema(self) -> dict[str, Any]:
+        return whole_number_schema(maximum=self.maximum)
+
+
+class AllowedValueField(forms.ChoiceField):
+    """One of fixed values; the error lists them all."""
+
+    def validate(self, value: Any) -> None:
+        if value not in self.empty_values and not self.valid_value(value):
+            raise forms.ValidationError(not_one_of(value, self.allowed_values()), code="invalid_choice")
+        super().validate(value)
+
+    def allowed_values(self) -> list[str]:
+        return [str(value) for value, _ in self.choices if value != ""]  # type: ignore[misc,union-attr]
+
+    def openapi_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": self.allowed_values()}
+
+
+class TextField(forms.CharField):
+    """Free text, as sent (not stripped)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def openapi_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": TEXT_PATTERN}
+        if self.max_length is not None:
+            schema["maxLength"] = self.max_length
+        return schema
+
+
+def choice_field(choices: Sequence[tuple[str, str]], **kwargs: Any) -> AllowedValueField:
+    """A field for one of `choices` whose error lists the allowed values."""
+    return AllowedValueField(choices=choices, **kwargs)
 
 
 class IsoDateFilter(django_filters.Filter):
     field_class = IsoDateField
+
+
+class ChoiceFilter(django_filters.Filter):
+    """One of `choices`; give a `method` to say what each means."""
+
+    field_class = AllowedValueField
+
+
+class TextFilter(django_filters.Filter):
+    field_class = TextField
 
 
 class UtcDayFilter(IsoDateFilter):
@@ -104,7 +193,7 @@ class MultiValueField(forms.Field):
         errors: list[str] = []
         for raw in value or []:
             try:
-                cleaned.append(self.child.clean(raw.strip() if isinstance(raw, str) else raw))
+                cleaned.append(self.child.clean(raw))
             except forms.ValidationError as exc:
                 errors.extend(f"{raw!r}: {message}" for message in exc.messages)
         if errors:
@@ -130,15 +219,13 @@ class MultiValueFilter(django_filters.Filter):
 class SortFilter(django_filters.Filter):
     """`?sort=name` or `?sort=-name` over `fields` (API name → model field), with `id` as tie-breaker."""
 
-    field_class = forms.ChoiceField
+    field_class = AllowedValueField
 
     def __init__(self, *, fields: Mapping[str, str], default: Sequence[str], **kwargs: Any) -> None:
         self.sort_fields = dict(fields)
         self.default_order = tuple(default)
         choices = [(c, c) for name in self.sort_fields for c in (name, f"-{name}")]
-        allowed = ", ".join(value for value, _ in choices)
-        error = {"invalid_choice": f"%(value)s is not one of the allowed values: {allowed}."}
-        super().__init__(choices=choices, required=False, error_messages=error, **kwargs)
+        super().__init__(choices=choices, required=False, **kwargs)
 
     def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
         if not value:
@@ -160,12 +247,14 @@ def error_key(name: str, arrays: set[str]) -> str:
 
 def strict_query_params(params: QueryDict, *, arrays: set[str], scalars: set[str]) -> QueryDict:
     """`params` with `name[]` read as `name` for array parameters; ValidationError naming every
-    unknown parameter and every scalar one given more than once."""
+    unknown parameter, every empty value and every scalar parameter given more than once."""
     normalized = QueryDict(mutable=True)
     errors: dict[str, list[str]] = {}
     for key, values in params.lists():
         name = key.removesuffix(ARRAY_SUFFIX) if key.endswith(ARRAY_SUFFIX) else key
-        if name in arrays:
+        if (name in arrays or key in scalars) and "" in values:
+            errors[key] = [EMPTY_VALUE_MESSAGE]
+        elif name in arrays:
             normalized.setlist(name, normalized.getlist(name) + values)
         elif key in scalars:
             if len(values) > 1:
@@ -179,7 +268,7 @@ def strict_query_params(params: QueryDict, *, arrays: set[str], scalars: set[str
 
 
 class StrictQueryParamsMixin:
-    """Reject unknown query parameters on GET and HEAD (see the module docstring).
+    """Reject unknown query parameters, whatever the method (see the module docstring).
 
     Sets `query_data`: the parameters with bracket names normalised, for StrictFilterBackend.
     """
@@ -187,10 +276,18 @@ class StrictQueryParamsMixin:
     extra_query_params: tuple[str, ...] = ()
     query_data: QueryDict
 
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, str]:
+        # DRF reads `?format=` to pick a renderer and answers 404 when none has that name; here
+        # `format` is a query parameter like any other, and an unknown one.
+        try:
+            return super().perform_content_negotiation(request, force)  # type: ignore[misc,no-any-return]
+        except Http404:
+            raise exceptions.ValidationError({"format": ["Unknown query parameter 'format'."]}) from None
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        if request.method not in ("GET", "HEAD"):
-            return
+        if not hasattr(self, str(request.method).lower()):
+            return  # a method the view does not handle: 405, whatever the parameters
         scalars = set(self.extra_query_params)
         arrays: set[str] = set()
         if getattr(self, "action", None) == "list":

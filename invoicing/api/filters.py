@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
 
 from config.api.params import (
+    ChoiceFilter,
     IsoDateFilter,
     MultiValueFilter,
     SortFilter,
+    TextFilter,
     UtcDayFilter,
+    UuidField,
+    WholeNumberField,
     array_param_names,
     choice_field,
     error_key,
 )
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType
-from invoicing.cups import INVALID_CUPS_MESSAGE, is_valid_cups, normalize_cups
 from invoicing.errors import ValidationError
 from invoicing.models import Invoice
 from invoicing.selectors.invoices import (
@@ -28,6 +28,8 @@ from invoicing.selectors.invoices import (
     invoices_with_number_containing,
     invoices_with_source,
 )
+
+from .fields import CupsParamField
 
 # API name → model field; the tie-breaker `id` is added by SortFilter.
 INVOICE_SORT_FIELDS = {
@@ -41,14 +43,6 @@ INVOICE_DEFAULT_ORDER = ("-created_at", "-id")
 CO2E_STATUSES = [("calculated", "calculated"), ("not_calculated", "not_calculated")]
 
 
-class CupsField(forms.CharField):
-    def clean(self, value: Any) -> str:
-        cups = normalize_cups(super().clean(value))
-        if not is_valid_cups(cups):
-            raise forms.ValidationError(INVALID_CUPS_MESSAGE)
-        return cups
-
-
 class InvoiceFilterSet(django_filters.FilterSet):
     """Every documented parameter of the invoice list; each narrows a QuerySet of invoices."""
 
@@ -56,7 +50,7 @@ class InvoiceFilterSet(django_filters.FilterSet):
     status = MultiValueFilter(
         child=choice_field(InvoiceStatus.choices), field_name="status", help_text="Invoice statuses."
     )
-    facility_id = MultiValueFilter(child=forms.UUIDField(), field_name="facility_id", help_text="Facility ids.")
+    facility_id = MultiValueFilter(child=UuidField(), field_name="facility_id", help_text="Facility ids.")
     start_date = IsoDateFilter(
         field_name="start_date",
         lookup_expr="gte",
@@ -67,28 +61,27 @@ class InvoiceFilterSet(django_filters.FilterSet):
         lookup_expr="lte",
         help_text="Invoices whose period ends on or before this date, the whole day included (YYYY-MM-DD).",
     )
-    co2e_status = django_filters.ChoiceFilter(
+    co2e_status = ChoiceFilter(
         choices=CO2E_STATUSES,
-        error_messages={"invalid_choice": "%(value)s is not one of the allowed values: calculated, not_calculated."},
         method="filter_co2e_status",
         help_text="`calculated`: co2e is known; `not_calculated`: co2e is null.",
     )
-    invoice_id = django_filters.CharFilter(
+    invoice_id = TextFilter(
         method="filter_invoice_id",
         max_length=100,
         help_text="Partial, case-insensitive match on the utility's invoice number.",
     )
     cups = MultiValueFilter(
-        child=CupsField(),
+        child=CupsParamField(),
         method="filter_cups",
         help_text="CUPS codes; matched on the 20-character base, with or without the border-point suffix.",
     )
-    supplier_id = MultiValueFilter(child=forms.UUIDField(), field_name="supplier_id", help_text="Supplier ids.")
+    supplier_id = MultiValueFilter(child=UuidField(), field_name="supplier_id", help_text="Supplier ids.")
     facility_fuel_id = MultiValueFilter(
-        child=forms.UUIDField(), field_name="facility_fuel_id", help_text="Facility fuel ids."
+        child=UuidField(), field_name="facility_fuel_id", help_text="Facility fuel ids."
     )
     uploaded_by = MultiValueFilter(
-        child=forms.IntegerField(min_value=1), field_name="uploaded_by_id", help_text="Ids of the uploading users."
+        child=WholeNumberField(), field_name="uploaded_by_id", help_text="Ids of the uploading users."
     )
     source = MultiValueFilter(
         child=choice_field(InvoiceSource.choices),
@@ -104,12 +97,12 @@ class InvoiceFilterSet(django_filters.FilterSet):
         help_text="Uploaded on or before this date, the whole day included (UTC, YYYY-MM-DD).",
     )
     stationary_fuel_id = MultiValueFilter(
-        child=forms.UUIDField(),
+        child=UuidField(),
         field_name="facility_fuel__fuel_id",
         help_text="Stationary fuel ids (through the facility fuel).",
     )
     supply_contract_id = MultiValueFilter(
-        child=forms.UUIDField(), field_name="supply_contract_id", help_text="Supply contract ids."
+        child=UuidField(), field_name="supply_contract_id", help_text="Supply contract ids."
     )
     sort = SortFilter(
         fields=INVOICE_SORT_FIELDS,

@@ -8,6 +8,7 @@ from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api.schema import error_response
 from config.api.viewsets import OrganizationScopedViewSet
 from invoicing.models import Invoice
 from invoicing.selectors.invoices import invoice_detail_get, invoice_get, invoice_list
@@ -16,11 +17,18 @@ from invoicing.services.invoices import invoice_create, invoice_delete, invoice_
 from .filters import InvoiceFilterSet
 from .serializers import InvoiceCreateSerializer, InvoiceDetailSerializer, InvoiceSerializer, InvoiceUpdateSerializer
 
+DUPLICATE_INVOICE = error_response(
+    "DUPLICATE_INVOICE: the facility already has an invoice with this number and period."
+)
+
 
 @extend_schema_view(
     list=extend_schema(
         summary="List invoices",
-        description="Filter, sort and page the organization's invoices. Default order: `-created_at`, then `-id`.",
+        description=(
+            "Filter, sort and page the organization's invoices. Array parameters may be repeated "
+            "(`type[]=heat&type[]=electricity`). Default order: `-created_at`, then `-id`."
+        ),
     ),
     retrieve=extend_schema(
         summary="Get an invoice with its emissions per activity category",
@@ -28,7 +36,8 @@ from .serializers import InvoiceCreateSerializer, InvoiceDetailSerializer, Invoi
         responses=InvoiceDetailSerializer,
     ),
     destroy=extend_schema(
-        summary="Delete an invoice with its emission results", description="Answers 204 with no body."
+        summary="Delete an invoice with its emission results",
+        description="Deletes the invoice and its per-category emission rows; answers 204 with no body.",
     ),
 )
 @extend_schema(tags=["invoices"])
@@ -46,9 +55,13 @@ class InvoiceViewSet(mixins.ListModelMixin, OrganizationScopedViewSet):
 
     @extend_schema(
         summary="Create an invoice",
-        description="Its emissions are calculated by a background job; until then `co2e` is null.",
+        description=(
+            "Creates an invoice of one of your facilities. Its emissions are calculated by a background job; "
+            "until then `co2e` is null. Ids in the body must name rows of your organization (or of the "
+            "catalogues): otherwise the answer is a 400 naming the field."
+        ),
         request=InvoiceCreateSerializer,
-        responses={201: InvoiceDetailSerializer},
+        responses={201: InvoiceDetailSerializer, 409: DUPLICATE_INVOICE},
     )
     def create(self, request: Request) -> Response:
         serializer = InvoiceCreateSerializer(data=request.data)
@@ -59,9 +72,12 @@ class InvoiceViewSet(mixins.ListModelMixin, OrganizationScopedViewSet):
 
     @extend_schema(
         summary="Correct an invoice",
-        description="Change its status or correct its fields; the type cannot change.",
+        description=(
+            "Changes its status or corrects the fields sent; the type cannot change. A correction that "
+            "changes what the emissions depend on recalculates them in the background."
+        ),
         request=InvoiceUpdateSerializer,
-        responses=InvoiceDetailSerializer,
+        responses={200: InvoiceDetailSerializer, 409: DUPLICATE_INVOICE},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         invoice = invoice_get(organization=self.organization, invoice_id=pk)

@@ -9,7 +9,15 @@ from rest_framework import mixins, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api.fields import INPUT_DATE_FORMATS, UtcTimestampField
+from config.api.fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictDateField,
+    StrictUUIDField,
+    UtcTimestampField,
+)
+from config.api.formats import NON_BLANK_TEXT_PATTERN
+from config.api.schema import error_response
 from config.api.serializers import StrictSerializer
 from config.api.viewsets import OrganizationScopedViewSet
 from invoicing.models import Facility, FacilityFuel, StationaryFuel, Supplier, SupplyContract, Unit
@@ -23,6 +31,8 @@ from invoicing.selectors.reference import (
     unit_list,
 )
 from invoicing.services.facilities import facility_create, facility_fuel_create, supply_contract_create
+
+from .fields import CountryField, CupsField, CupsListField
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -52,10 +62,15 @@ class FacilitySerializer(serializers.ModelSerializer):
 
 
 class FacilityCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200)
-    country = serializers.CharField(max_length=2, min_length=2, help_text="ISO 3166-1 alpha-2, e.g. ES.")
-    region = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
-    cups = serializers.ListField(child=serializers.CharField(max_length=30), required=False, default=list)
+    name = StrictCharField(
+        max_length=200,
+        pattern=NON_BLANK_TEXT_PATTERN,
+        pattern_message="Must contain a character other than spaces (and no NUL).",
+        help_text="Unique within your organization.",
+    )
+    country = CountryField(help_text="ISO 3166-1 alpha-2 code, any case, e.g. ES.")
+    region = StrictCharField(max_length=50, required=False, default="", allow_blank=True)
+    cups = CupsListField(required=False, default=list, help_text="The CUPS supply points of the facility.")
 
 
 class FacilityFuelSerializer(serializers.ModelSerializer):
@@ -68,7 +83,7 @@ class FacilityFuelSerializer(serializers.ModelSerializer):
 
 
 class FacilityFuelCreateSerializer(StrictSerializer):
-    fuel_id = serializers.UUIDField(help_text="A stationary fuel from /v1/stationary-fuels.")
+    fuel_id = StrictUUIDField(help_text="A stationary fuel from /v1/stationary-fuels.")
 
 
 class SupplyContractSerializer(serializers.ModelSerializer):
@@ -89,19 +104,27 @@ class SupplyContractSerializer(serializers.ModelSerializer):
 
 
 class SupplyContractCreateSerializer(StrictSerializer):
-    facility_id = serializers.UUIDField()
-    supplier_id = serializers.UUIDField()
-    cups = serializers.CharField(max_length=30, required=False, allow_null=True, allow_blank=True)
-    start_date = serializers.DateField(input_formats=INPUT_DATE_FORMATS)
-    end_date = serializers.DateField(input_formats=INPUT_DATE_FORMATS, required=False, allow_null=True)
-    covered_by_guarantees_of_origin = serializers.BooleanField(required=False, default=False)
+    facility_id = StrictUUIDField(help_text="A facility of your organization.")
+    supplier_id = StrictUUIDField(help_text="A supplier from /v1/suppliers.")
+    cups = CupsField(required=False, allow_null=True, allow_blank=True, help_text="Null or empty for none.")
+    start_date = StrictDateField(help_text="YYYY-MM-DD.")
+    end_date = StrictDateField(required=False, allow_null=True, help_text="YYYY-MM-DD, included; null if open.")
+    covered_by_guarantees_of_origin = StrictBooleanField(
+        required=False, default=False, help_text="Whether the electricity is covered by guarantees of origin."
+    )
 
 
 class _PagedList(mixins.ListModelMixin, OrganizationScopedViewSet):
     pass
 
 
-@extend_schema_view(list=extend_schema(summary="List units", tags=["reference"]))
+@extend_schema_view(
+    list=extend_schema(
+        summary="List units",
+        description="The units invoices are entered in (kWh, m³, litre…). Their ids are the same on every install.",
+        tags=["reference"],
+    )
+)
 class UnitViewSet(_PagedList):
     serializer_class = UnitSerializer
 
@@ -109,7 +132,13 @@ class UnitViewSet(_PagedList):
         return unit_list()
 
 
-@extend_schema_view(list=extend_schema(summary="List energy suppliers", tags=["reference"]))
+@extend_schema_view(
+    list=extend_schema(
+        summary="List energy suppliers",
+        description="The energy retailers invoices and supply contracts can name, shared by every organization.",
+        tags=["reference"],
+    )
+)
 class SupplierViewSet(_PagedList):
     serializer_class = SupplierSerializer
 
@@ -117,7 +146,13 @@ class SupplierViewSet(_PagedList):
         return supplier_list()
 
 
-@extend_schema_view(list=extend_schema(summary="List stationary fuels", tags=["reference"]))
+@extend_schema_view(
+    list=extend_schema(
+        summary="List stationary fuels",
+        description="The fuels a facility can burn (natural gas, gas oil, LPG, biomass…), shared by all organizations.",
+        tags=["reference"],
+    )
+)
 class StationaryFuelViewSet(_PagedList):
     serializer_class = StationaryFuelSerializer
 
@@ -125,7 +160,13 @@ class StationaryFuelViewSet(_PagedList):
         return stationary_fuel_list()
 
 
-@extend_schema_view(list=extend_schema(summary="List facilities", tags=["facilities"]))
+@extend_schema_view(
+    list=extend_schema(
+        summary="List facilities",
+        description="Your organization's sites, with their country and CUPS supply points.",
+        tags=["facilities"],
+    )
+)
 class FacilityViewSet(_PagedList):
     serializer_class = FacilitySerializer
 
@@ -134,9 +175,13 @@ class FacilityViewSet(_PagedList):
 
     @extend_schema(
         summary="Create a facility",
+        description="Adds a site to your organization. Its country picks the default emission factors.",
         tags=["facilities"],
         request=FacilityCreateSerializer,
-        responses={201: FacilitySerializer},
+        responses={
+            201: FacilitySerializer,
+            409: error_response("CONFLICT: your organization already has a facility with this name."),
+        },
     )
     def create(self, request: Request) -> Response:
         serializer = FacilityCreateSerializer(data=request.data)
@@ -145,7 +190,13 @@ class FacilityViewSet(_PagedList):
         return Response(FacilitySerializer(facility).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(list=extend_schema(summary="List the fuels burnt at a facility", tags=["facilities"]))
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the fuels burnt at a facility",
+        description="The facility fuels heat invoices point at (`facility_fuel_id`).",
+        tags=["facilities"],
+    )
+)
 class FacilityFuelViewSet(_PagedList):
     serializer_class = FacilityFuelSerializer
 
@@ -155,9 +206,13 @@ class FacilityFuelViewSet(_PagedList):
 
     @extend_schema(
         summary="Register a fuel burnt at a facility",
+        description="Makes a stationary fuel available to the facility's heat invoices.",
         tags=["facilities"],
         request=FacilityFuelCreateSerializer,
-        responses={201: FacilityFuelSerializer},
+        responses={
+            201: FacilityFuelSerializer,
+            409: error_response("CONFLICT: this fuel is already registered for the facility."),
+        },
     )
     def create(self, request: Request, facility_id: str) -> Response:
         facility = facility_get(organization=self.organization, facility_id=facility_id)
@@ -167,7 +222,13 @@ class FacilityFuelViewSet(_PagedList):
         return Response(FacilityFuelSerializer(facility_fuel).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(list=extend_schema(summary="List supply contracts", tags=["facilities"]))
+@extend_schema_view(
+    list=extend_schema(
+        summary="List supply contracts",
+        description="The electricity contracts of your facilities: supplier, CUPS, dates, guarantees of origin.",
+        tags=["facilities"],
+    )
+)
 class SupplyContractViewSet(_PagedList):
     serializer_class = SupplyContractSerializer
 
@@ -176,6 +237,10 @@ class SupplyContractViewSet(_PagedList):
 
     @extend_schema(
         summary="Create a supply contract",
+        description=(
+            "Records a facility's electricity contract. Whether it is covered by guarantees of origin "
+            "decides the market-based factor of its invoices."
+        ),
         tags=["facilities"],
         request=SupplyContractCreateSerializer,
         responses={201: SupplyContractSerializer},

@@ -8,16 +8,24 @@ from typing import Any
 from rest_framework import serializers
 
 from config.api.fields import (
-    INPUT_DATE_FORMATS,
+    PERIOD_END_TIME,
+    PERIOD_START_TIME,
     ExactDecimalField,
     PeriodEndField,
     PeriodStartField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictDateField,
+    StrictDecimalField,
+    StrictUUIDField,
     UtcTimestampField,
 )
 from config.api.serializers import StrictSerializer
 from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
 from invoicing.emissions.calculator import ROW_LEVEL
 from invoicing.models import EmissionBasis, FactorBasis, InvoiceEmission
+
+from .fields import CupsField
 
 
 class InvoiceSerializer(serializers.Serializer):
@@ -135,51 +143,73 @@ class InvoiceDetailSerializer(InvoiceSerializer):
     emissions = InvoiceEmissionSerializer(many=True, help_text="One row per calculated activity category.")
 
 
-def _uuid(**kwargs: Any) -> serializers.UUIDField:
-    return serializers.UUIDField(**kwargs)
+def _quantity(**kwargs: Any) -> StrictDecimalField:
+    return StrictDecimalField(
+        max_digits=20, decimal_places=6, min_value=Decimal(0), help_text="In the unit given by unit_id.", **kwargs
+    )
+
+
+def _period_start(**kwargs: Any) -> StrictDateField:
+    return StrictDateField(
+        time=PERIOD_START_TIME, help_text="First day of the period: YYYY-MM-DD (or as the API writes it).", **kwargs
+    )
+
+
+def _period_end(**kwargs: Any) -> StrictDateField:
+    return StrictDateField(
+        time=PERIOD_END_TIME, help_text="Last day of the period, included: YYYY-MM-DD (or as written).", **kwargs
+    )
+
+
+def _invoice_number(**kwargs: Any) -> StrictCharField:
+    return StrictCharField(
+        max_length=100, allow_blank=True, source="invoice_number", help_text="The utility's invoice number.", **kwargs
+    )
+
+
+def _cups(**kwargs: Any) -> CupsField:
+    return CupsField(required=False, allow_null=True, allow_blank=True, help_text="Null or empty for none.", **kwargs)
+
+
+def _kwh_per_m3(**kwargs: Any) -> StrictDecimalField:
+    return StrictDecimalField(
+        max_digits=12,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        required=False,
+        allow_null=True,
+        help_text="Gas billed in m³: the conversion factor printed on the bill (kWh gross per m³, e.g. 11.70).",
+        **kwargs,
+    )
 
 
 class InvoiceCreateSerializer(StrictSerializer):
-    type = serializers.ChoiceField(choices=InvoiceType.choices)
-    status = serializers.ChoiceField(choices=InvoiceStatus.choices, default=InvoiceStatus.UPLOADED)
-    source = serializers.ChoiceField(choices=InvoiceSource.choices, default=InvoiceSource.MANUAL)  # type: ignore[assignment]
-    quantity = serializers.DecimalField(max_digits=20, decimal_places=6, min_value=Decimal(0))
-    unit_id = _uuid()
-    start_date = serializers.DateField(input_formats=INPUT_DATE_FORMATS, help_text="YYYY-MM-DD")
-    end_date = serializers.DateField(input_formats=INPUT_DATE_FORMATS, help_text="YYYY-MM-DD, included.")
-    invoice_id = serializers.CharField(max_length=100, allow_blank=True, default="", source="invoice_number")
-    facility_id = _uuid()
-    supplier_id = _uuid(required=False, allow_null=True)
-    supply_contract_id = _uuid(required=False, allow_null=True)
-    facility_fuel_id = _uuid(required=False, allow_null=True)
-    cups = serializers.CharField(max_length=30, required=False, allow_null=True, allow_blank=True)
-    kwh_per_m3 = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=6,
-        min_value=Decimal("0.000001"),
-        required=False,
-        allow_null=True,
-        help_text="Gas billed in m³: the conversion factor printed on the bill (kWh gross per m³, e.g. 11.70).",
-    )
+    type = StrictChoiceField(choices=InvoiceType.choices)
+    status = StrictChoiceField(choices=InvoiceStatus.choices, default=InvoiceStatus.UPLOADED)
+    source = StrictChoiceField(choices=InvoiceSource.choices, default=InvoiceSource.MANUAL)  # type: ignore[assignment]
+    quantity = _quantity()
+    unit_id = StrictUUIDField()
+    start_date = _period_start()
+    end_date = _period_end()
+    invoice_id = _invoice_number(default="")
+    facility_id = StrictUUIDField()
+    supplier_id = StrictUUIDField(required=False, allow_null=True)
+    supply_contract_id = StrictUUIDField(required=False, allow_null=True)
+    facility_fuel_id = StrictUUIDField(required=False, allow_null=True)
+    cups = _cups()
+    kwh_per_m3 = _kwh_per_m3()
 
 
 class InvoiceUpdateSerializer(StrictSerializer):
-    status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
-    quantity = serializers.DecimalField(max_digits=20, decimal_places=6, min_value=Decimal(0), required=False)
-    unit_id = _uuid(required=False)
-    start_date = serializers.DateField(input_formats=INPUT_DATE_FORMATS, required=False)
-    end_date = serializers.DateField(input_formats=INPUT_DATE_FORMATS, required=False)
-    invoice_id = serializers.CharField(max_length=100, allow_blank=True, required=False, source="invoice_number")
-    facility_id = _uuid(required=False)
-    supplier_id = _uuid(required=False, allow_null=True)
-    supply_contract_id = _uuid(required=False, allow_null=True)
-    facility_fuel_id = _uuid(required=False, allow_null=True)
-    cups = serializers.CharField(max_length=30, required=False, allow_null=True, allow_blank=True)
-    kwh_per_m3 = serializers.DecimalField(
-        max_digits=12,
-        decimal_places=6,
-        min_value=Decimal("0.000001"),
-        required=False,
-        allow_null=True,
-        help_text="Gas billed in m³: the conversion factor printed on the bill (kWh gross per m³, e.g. 11.70).",
-    )
+    status = StrictChoiceField(choices=InvoiceStatus.choices, required=False)
+    quantity = _quantity(required=False)
+    unit_id = StrictUUIDField(required=False)
+    start_date = _period_start(required=False)
+    end_date = _period_end(required=False)
+    invoice_id = _invoice_number(required=False)
+    facility_id = StrictUUIDField(required=False)
+    supplier_id = StrictUUIDField(required=False, allow_null=True)
+    supply_contract_id = StrictUUIDField(required=False, allow_null=True)
+    facility_fuel_id = StrictUUIDField(required=False, allow_null=True)
+    cups = _cups()
+    kwh_per_m3 = _kwh_per_m3()

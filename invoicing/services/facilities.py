@@ -7,7 +7,8 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from invoicing.cups import INVALID_CUPS_MESSAGE, is_valid_cups, normalize_cups
+from invoicing.countries import country_error
+from invoicing.cups import cups_error, normalize_cups
 from invoicing.errors import ConflictError, ValidationError
 from invoicing.models import Facility, FacilityFuel, Organization, StationaryFuel, Supplier, SupplyContract
 
@@ -23,12 +24,13 @@ def facility_create(
     name, country, region = name.strip(), country.strip().upper(), region.strip()
     if not name:
         raise _invalid("name", "This field is required.")
-    if len(country) != 2 or not country.isalpha() or not country.isascii():
-        raise _invalid("country", f"Must be an ISO 3166-1 alpha-2 code such as ES or GB, not {country!r}.")
+    problem = country_error(country)
+    if problem is not None:
+        raise _invalid("country", problem)
     codes = list(dict.fromkeys(normalize_cups(c) for c in cups or []))
-    bad = [c for c in codes if not is_valid_cups(c)]
-    if bad:
-        raise _invalid("cups", f"{INVALID_CUPS_MESSAGE} Invalid: {', '.join(bad)}.")
+    problems = [f"{code}: {problem}" for code in codes if (problem := cups_error(code)) is not None]
+    if problems:
+        raise ValidationError(f"cups: {' '.join(problems)}", errors={"cups": problems})
     if Facility.objects.filter(organization=organization, name=name).exists():
         raise ConflictError(
             "Your organization already has a facility with this name.",
@@ -71,8 +73,9 @@ def supply_contract_create(
         errors["end_date"] = ["Must not be before start_date."]
     if cups is not None:
         cups = normalize_cups(cups) or None
-        if cups is not None and not is_valid_cups(cups):
-            errors["cups"] = [INVALID_CUPS_MESSAGE]
+        problem = cups_error(cups) if cups is not None else None
+        if problem is not None:
+            errors["cups"] = [problem]
     if errors or facility is None:
         raise ValidationError(f"The supply contract is invalid ({', '.join(errors)}).", errors=errors)
     return SupplyContract.objects.create(

@@ -15,7 +15,7 @@ from django.db.models import Value
 from django.db.models.functions import Trim, Upper
 
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType, UnitDimension
-from invoicing.cups import INVALID_CUPS_MESSAGE, is_valid_cups, normalize_cups
+from invoicing.cups import cups_error, normalize_cups
 from invoicing.errors import DuplicateInvoiceError, ValidationError
 from invoicing.invoice_rules import billing_period_problems, normalized_number, quantity_problems
 from invoicing.models import Facility, FacilityFuel, Invoice, Organization, Supplier, SupplyContract, Unit
@@ -140,8 +140,9 @@ def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool)
 
     if cups is not None:
         cups = normalize_cups(cups) or None
-        if cups is not None and not is_valid_cups(cups):
-            errors.add("cups", INVALID_CUPS_MESSAGE)
+        problem = cups_error(cups) if cups is not None else None
+        if problem is not None:
+            errors.add("cups", problem)
     errors.raise_if_any()
     return replace(draft, supplier_id=supplier_id, cups=cups, invoice_number=draft.invoice_number.strip())
 

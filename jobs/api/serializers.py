@@ -1,11 +1,12 @@
-from __future__ import annotations
+"""Shapes of `/v1/processing-jobs`: one item shape for the list, the detail adds the per-invoice errors."""
 
-from typing import Any
+from __future__ import annotations
 
 from rest_framework import serializers
 
 from config.api.fields import ExactDecimalField
 from jobs.models import ProcessingJob, ProcessingJobError
+from jobs.selectors import JOB_ERRORS_SHOWN
 
 
 class ProcessingJobSerializer(serializers.ModelSerializer):
@@ -40,16 +41,13 @@ class ProcessingJobErrorSerializer(serializers.ModelSerializer):
 
 
 class ProcessingJobDetailSerializer(ProcessingJobSerializer):
-    """For the schema only: the view adds `errors` and `errors_count` (a field named `errors` would shadow
-    the serializer's own `errors`)."""
+    """A job with its first per-invoice errors: the view sets `listed_errors` and `errors_count` on the job."""
+
+    # DRF's metaclass takes declared fields off the class: Serializer.errors stays the validation errors.
+    errors = ProcessingJobErrorSerializer(  # type: ignore[assignment]
+        many=True, source="listed_errors", help_text=f"The first {JOB_ERRORS_SHOWN} per-invoice errors, oldest first."
+    )
+    errors_count = serializers.IntegerField(help_text="How many per-invoice errors the job has in all.")
 
     class Meta(ProcessingJobSerializer.Meta):
-        fields = ProcessingJobSerializer.Meta.fields
-
-
-def processing_job_detail(job: ProcessingJob, errors: list[ProcessingJobError], errors_count: int) -> dict[str, Any]:
-    return {
-        **ProcessingJobSerializer(job).data,
-        "errors": ProcessingJobErrorSerializer(errors, many=True).data,
-        "errors_count": errors_count,
-    }
+        fields = [*ProcessingJobSerializer.Meta.fields, "errors", "errors_count"]
