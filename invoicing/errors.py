@@ -14,6 +14,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.db import models
+
 
 class DomainError(Exception):
     code = "DOMAIN_ERROR"
@@ -139,12 +141,15 @@ API_STATUS_CODES: dict[int, ApiErrorCode] = {
 }
 
 
-class CalculationFailureCode(StrEnum):
-    """Why one invoice has no result for one activity category (docs/emissions.md, "Failure codes")."""
+class CalculationFailureCode(models.TextChoices):
+    """Why one invoice has no result for one activity category (docs/emissions.md, "Failure codes").
 
-    NO_FACTOR = "NO_FACTOR"  # no factor for the country, category and year (or an earlier year)
-    UNIT_MISMATCH = "UNIT_MISMATCH"  # the quantity cannot be converted to the factor's unit
-    NO_FUEL = "NO_FUEL"  # a heat invoice without a facility fuel
-    NO_CALORIFIC_VALUE = "NO_CALORIFIC_VALUE"  # no sourced conversion of the quantity to kWh
-    ACTIVITY_CATEGORY_MISMATCH = ActivityCategoryMismatch.code  # the category does not apply to the type
-    NOT_FOUND = NotFoundError.code  # the invoice was deleted before its chunk ran
+    Stored per invoice and category (InvoiceCalculationFailure) and per job (ProcessingJobError).
+    """
+
+    NO_FACTOR = "NO_FACTOR", "No factor for the country, category and year (or an earlier year)"
+    UNIT_MISMATCH = "UNIT_MISMATCH", "The quantity cannot be converted to the factor's unit"
+    NO_FUEL = "NO_FUEL", "A heat invoice without a facility fuel"
+    NO_CALORIFIC_VALUE = "NO_CALORIFIC_VALUE", "No sourced conversion of the quantity to kWh"
+    ACTIVITY_CATEGORY_MISMATCH = ActivityCategoryMismatch.code, "The category does not apply to the invoice's type"
+    NOT_FOUND = NotFoundError.code, "The invoice was deleted before its calculation ran"

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
@@ -135,6 +136,10 @@ class ProcessingJobChunk(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["job", "number"], name="jobs_chunk_unique"),
             in_choices("status", ChunkStatus),
+        ]
+        # "Which pending chunks hold this invoice?" (an invoice's categories still to be calculated).
+        indexes = [
+            GinIndex(fields=["invoice_ids"], condition=models.Q(status="pending"), name="job_chunk_pending_invoices")
         ]
 
     def __str__(self) -> str:

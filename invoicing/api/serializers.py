@@ -23,7 +23,8 @@ from config.api.fields import (
 from config.api.serializers import StrictSerializer
 from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
 from invoicing.emissions.calculator import ROW_LEVEL
-from invoicing.models import EmissionBasis, FactorBasis, InvoiceEmission
+from invoicing.errors import CalculationFailureCode
+from invoicing.models import EmissionBasis, FactorBasis, Invoice, InvoiceEmission
 
 from .fields import CupsField
 
@@ -134,13 +135,37 @@ class InvoiceEmissionSerializer(serializers.Serializer):
         return data
 
 
+class CalculationErrorSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=ActivityCategory.choices)
+    code = serializers.ChoiceField(choices=CalculationFailureCode.choices, help_text="e.g. NO_FACTOR.")
+    message = serializers.CharField(help_text="Why the category has no result, and what would give it one.")
+    failed_at = UtcTimestampField()
+    job_id = serializers.UUIDField(allow_null=True, help_text="The processing job that tried, if any.")
+
+
 class InvoiceDetailSerializer(InvoiceSerializer):
-    """An invoice as in the list, with every calculation input and its results: the detail and write responses."""
+    """An invoice as in the list, with every calculation input and the last outcome of each category:
+    the detail and the write responses."""
 
     kwh_per_m3 = ExactDecimalField(
         allow_null=True, help_text="The bill's conversion factor for gas billed in m³ (kWh gross per m³), if given."
     )
     emissions = InvoiceEmissionSerializer(many=True, help_text="One row per calculated activity category.")
+    calculation_errors = CalculationErrorSerializer(
+        many=True,
+        source="calculation_failures",
+        help_text="One entry per category whose last calculation failed: the reason there is no row for it.",
+    )
+    calculation_pending = serializers.SerializerMethodField(
+        help_text="True while a background job has still to calculate a category (after a create or a correction)."
+    )
+    pending_categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=ActivityCategory.choices),
+        help_text="The categories still to be calculated; their rows, if any, are from before the change.",
+    )
+
+    def get_calculation_pending(self, invoice: Invoice) -> bool:
+        return bool(invoice.pending_categories)  # type: ignore[attr-defined]
 
 
 def _quantity(**kwargs: Any) -> StrictDecimalField:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, CATEGORY_INVOICE_TYPES, ActivityCategory, scope_of
 from invoicing.errors import CalculationFailureCode
-from invoicing.models import EmissionBasis, FactorBasis, Invoice
+from invoicing.models import EmissionBasis, FactorBasis, Invoice, InvoiceCalculationFailure
 from invoicing.models.functions import id_in_array
 
 from .formulas import InvoiceFacts, YearPart, energy_kwh, factor_categories, plan
@@ -117,7 +117,7 @@ def calculate_invoices(
         except Failure as exc:
             result.failures.append(InvoiceFailure(invoice_id, exc.code, exc.message))
     result.failures.sort(key=lambda f: f.invoice_id)
-    _write(category, rows, [f.invoice_id for f in result.failures if f.invoice_id in facts], list(facts), job_id)
+    _write(category, rows, [f for f in result.failures if f.invoice_id in facts], list(facts), job_id)
     return result
 
 
@@ -372,16 +372,42 @@ def _conversion_text(
 def _write(
     category: str,
     rows: list[tuple[Any, ...]],
-    failed_ids: list[uuid.UUID],
+    failures: list[InvoiceFailure],
     touched_ids: list[uuid.UUID],
     job_id: uuid.UUID | None,
 ) -> None:
+    """Store the outcome of each invoice: its row, or (replacing any row) the reason it has none."""
     now = timezone.now()
+    failed_ids = [failure.invoice_id for failure in failures]
+    # A category that does not apply to the invoice's type says nothing about the invoice's numbers.
+    recorded = [f for f in failures if f.code != CalculationFailureCode.ACTIVITY_CATEGORY_MISMATCH]
+    failure_table = InvoiceCalculationFailure._meta.db_table
     with connection.cursor() as cursor:
         if failed_ids:
             cursor.execute(
                 "DELETE FROM invoicing_invoiceemission WHERE category = %s AND invoice_id = ANY(%s::uuid[])",
                 [category, failed_ids],
+            )
+        cursor.execute(
+            f"DELETE FROM {failure_table} WHERE category = %s AND invoice_id = ANY(%s::uuid[]) "
+            "AND NOT invoice_id = ANY(%s::uuid[])",
+            [category, touched_ids, [f.invoice_id for f in recorded]],
+        )
+        if recorded:
+            cursor.execute(
+                f"INSERT INTO {failure_table} (invoice_id, category, code, message, failed_at, job_id) "
+                "SELECT u.invoice_id, %s, u.code, u.message, %s, %s "
+                "FROM unnest(%s::uuid[], %s::text[], %s::text[]) AS u(invoice_id, code, message) "
+                "ON CONFLICT (invoice_id, category) DO UPDATE SET code = EXCLUDED.code, "
+                "message = EXCLUDED.message, failed_at = EXCLUDED.failed_at, job_id = EXCLUDED.job_id",
+                [
+                    category,
+                    now,
+                    job_id,
+                    [f.invoice_id for f in recorded],
+                    [str(f.code) for f in recorded],
+                    [f.message for f in recorded],
+                ],
             )
         if rows:
             # One JSON document (decimals and UUIDs as exact strings) rather than an array per column:

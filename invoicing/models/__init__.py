@@ -11,7 +11,7 @@ from .factors import (
     OrganizationFactorConfig,
 )
 from .imports import ImportStatus, InvoiceImport, InvoiceImportFilePart
-from .invoices import EmissionBasis, Invoice, InvoiceEmission
+from .invoices import EmissionBasis, Invoice, InvoiceCalculationFailure, InvoiceEmission
 from .organizations import ApiKey, Membership, Organization
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "FactorKind",
     "ImportStatus",
     "Invoice",
+    "InvoiceCalculationFailure",
     "InvoiceEmission",
     "InvoiceImport",
     "InvoiceImportFilePart",

@@ -10,6 +10,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
+from invoicing.errors import CalculationFailureCode
 from invoicing.invoice_rules import normalized_number
 
 from .base import TimestampedModel, in_choices
@@ -185,3 +186,31 @@ class InvoiceEmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.kwh} kWh" if self.kwh is not None else f"{self.category}: {self.kg_co2e}"
+
+
+class InvoiceCalculationFailure(models.Model):
+    """Why an invoice has no result for one activity category: its last calculation failed.
+
+    An invoice and category have either an InvoiceEmission row or, after a failed calculation, one of
+    these; a successful calculation deletes it. The code is a CalculationFailureCode.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="calculation_failures")
+    category = models.CharField(max_length=45, choices=ActivityCategory.choices)
+    code = models.CharField(max_length=40, choices=CalculationFailureCode.choices)
+    message = models.TextField()
+    failed_at = models.DateTimeField(default=timezone.now)
+    job = models.ForeignKey(
+        "jobs.ProcessingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="invoice_failures"
+    )
+
+    class Meta:
+        ordering = ["category"]
+        constraints = [
+            in_choices("category", ActivityCategory),
+            in_choices("code", CalculationFailureCode),
+            models.UniqueConstraint(fields=["invoice", "category"], name="invoicing_failure_one_per_category"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.code}"

@@ -15,7 +15,8 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from invoicing.choices import InvoiceSource
 from invoicing.cups import cups_base
 from invoicing.errors import NotFoundError
-from invoicing.models import Invoice, InvoiceEmission, Organization
+from invoicing.models import Invoice, InvoiceCalculationFailure, InvoiceEmission, Organization
+from jobs.models import ACTIVE_STATUSES, ChunkStatus, ProcessingJobChunk
 
 BORDER_POINT_SUFFIXES = [f"{digit}{letter}" for digit in "0123456789" for letter in "FPRCXYZ"]
 
@@ -42,10 +43,29 @@ def invoice_get(*, organization: Organization | uuid.UUID, invoice_id: uuid.UUID
 
 
 def invoice_detail_get(*, organization: Organization | uuid.UUID, invoice_id: uuid.UUID | str) -> Invoice:
-    """`invoice_get` with the invoice's emission rows (`invoice.emissions.all()`, by category) loaded."""
+    """`invoice_get` with the last outcome of each category loaded: `invoice.emissions.all()` (results),
+    `invoice.calculation_failures.all()` (why a category has none) and `invoice.pending_categories`
+    (categories a job has still to calculate, for instance after a correction), each by category."""
     invoice = invoice_get(organization=organization, invoice_id=invoice_id)
-    prefetch_related_objects([invoice], Prefetch("emissions", queryset=InvoiceEmission.objects.order_by("category")))
+    prefetch_related_objects(
+        [invoice],
+        Prefetch("emissions", queryset=InvoiceEmission.objects.order_by("category")),
+        Prefetch("calculation_failures", queryset=InvoiceCalculationFailure.objects.order_by("category")),
+    )
+    invoice.pending_categories = invoice_pending_categories(invoice=invoice)  # type: ignore[attr-defined]
     return invoice
+
+
+def invoice_pending_categories(*, invoice: Invoice) -> list[str]:
+    """The categories of the invoice that a PENDING or PROCESSING job has still to calculate (a chunk
+    holding the invoice is not done yet), in category order."""
+    chunks = ProcessingJobChunk.objects.filter(
+        status=ChunkStatus.PENDING,
+        job__status__in=ACTIVE_STATUSES,
+        job__organization_id=invoice.organization_id,
+        invoice_ids__contains=[invoice.pk],
+    )
+    return sorted(set(chunks.values_list("job__activity_category", flat=True)))
 
 
 # Lookups: each takes and returns a QuerySet of invoices.
