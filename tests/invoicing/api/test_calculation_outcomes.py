@@ -55,4 +55,4 @@ def test_a_failed_category_shows_its_reason_until_the_input_is_fixed(acme, queue
     assert detail["calculation_pending"] is False
     assert "stationary" not in by_category(detail["calculation_errors"])
     row = by_category(detail["emissions"])["stationary"]
-    assert Decimal(str(row["quantity"])) == Decimal("2925")  # 250 m³ × 11.70 kWh/m³ (the bill's factor)
+    assert Decimal(str(row["quantity"])) == Decimal("2925")  # 250 m³ x 11.70 kWh/m³ (the bill's factor)
