@@ -7,15 +7,15 @@ problem names the row, the column, the value and what is expected.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from invoicing.choices import InvoiceStatus, InvoiceType
-from invoicing.cups import cups_base, is_valid_cups, normalize_cups
+from invoicing.cups import is_valid_cups, normalize_cups
 from invoicing.invoice_rules import billing_period_problems, quantity_problems
-from invoicing.models import Facility, FacilityFuel, Organization, StationaryFuel, Supplier, SupplyContract, Unit
+from invoicing.models import Facility, FacilityFuel, Organization, StationaryFuel, Supplier, Unit
+from invoicing.services.calculation_inputs import CalculationInputsResolver
 
 from .numbers import NumberConvention, NumberProblem, excel_number, plain_number, read_decimal_text
 from .readers import EXTRA_CELLS, BadCell, Cell, ExcelNumber
@@ -24,6 +24,13 @@ from .template import COLUMNS, DEFAULT_STATUS, UNIT_DIMENSIONS_BY_TYPE
 INVOICE_TYPES = tuple(InvoiceType.values)  # enum .values is rebuilt on every access
 INVOICE_STATUSES = tuple(InvoiceStatus.values)
 _EXPECTED = {column.name: column.description for column in COLUMNS}
+# The column of each calculation input (invoicing.services.calculation_inputs names them as the API does).
+INPUT_COLUMNS = {
+    "supply_contract_id": "contract",
+    "supplier_id": "supplier",
+    "cups": "cups",
+    "facility_fuel_id": "fuel",
+}
 _TYPED_COLUMNS = frozenset({"start_date", "end_date", "quantity", "kwh_per_m3"})  # parsed from the cell, not its text
 
 
@@ -107,11 +114,7 @@ class RowValidator:
         for facility_fuel in FacilityFuel.objects.filter(facility__organization=organization):
             self.facility_fuels[(facility_fuel.facility_id, facility_fuel.fuel_id)] = facility_fuel
             self.facility_fuels_by_id[str(facility_fuel.id)] = facility_fuel
-        self.contracts_by_facility: dict[uuid.UUID, list[SupplyContract]] = defaultdict(list)
-        self.contracts: dict[str, SupplyContract] = {}
-        for contract in SupplyContract.objects.filter(facility__organization=organization).select_related("supplier"):
-            self.contracts_by_facility[contract.facility_id].append(contract)
-            self.contracts[str(contract.id)] = contract
+        self.inputs = CalculationInputsResolver(organization)
 
     def validate(self, row: int, cells: dict[str, Cell]) -> ValidRow | list[RowError]:
         """The row as invoice fields, or every problem found in it (one per column)."""
@@ -142,20 +145,23 @@ class RowValidator:
         supplier = check("supplier", self._supplier)
         cups = check("cups", self._cups, kind)
         facility_fuel = check("fuel", self._fuel, kind, facility)
-        contract = check("contract", self._contract, kind, facility, start, cups)
-        if contract is not None:
-            if supplier is not None and supplier.id != contract.supplier_id:
-                errors.append(
-                    RowError(row, "supplier", str(cells.get("supplier", "")),
-                             f"The contract's supplier is {contract.supplier}, not {supplier}; expected the "
-                             "contract's supplier or an empty cell.")
-                )  # fmt: skip
-            if cups and contract.cups and cups_base(cups) != cups_base(contract.cups):
-                errors.append(
-                    RowError(row, "cups", str(cells.get("cups", "")),
-                             f"The contract's CUPS is {contract.cups}, not {cups}; expected the contract's CUPS "
-                             "or an empty cell.")
-                )  # fmt: skip
+        contract_id = check("contract", self._contract_id)
+        inputs = None
+        if kind and facility and start and end and "contract" not in {error.column for error in errors}:
+            inputs, problems = self.inputs.resolve(
+                invoice_type=kind,
+                facility_id=facility.id,
+                start_date=start,
+                end_date=end,
+                cups=cups,
+                supply_contract_id=contract_id,
+                supplier_id=supplier.id if supplier else None,
+                facility_fuel_id=facility_fuel.id if facility_fuel else None,
+            )
+            for field, reason in problems:
+                column = INPUT_COLUMNS[field]
+                if column not in {error.column for error in errors}:
+                    errors.append(RowError(row, column, str(cells.get(column, "")), reason))
         extra = cells.get(EXTRA_CELLS)
         if isinstance(extra, BadCell):
             errors.append(RowError(row, EXTRA_CELLS, extra.text, extra.reason))
@@ -165,6 +171,7 @@ class RowValidator:
         assert start is not None
         assert end is not None
         assert unit is not None
+        assert inputs is not None
         return ValidRow(
             row=row,
             type=kind,
@@ -176,10 +183,10 @@ class RowValidator:
             quantity_text=str(cells.get("quantity", "")),
             unit=unit,
             status=status,
-            supplier_id=supplier.id if supplier else (contract.supplier_id if contract else None),
-            cups=cups or (contract.cups if contract else None),
-            facility_fuel_id=facility_fuel.id if facility_fuel else None,
-            supply_contract_id=contract.id if contract else None,
+            supplier_id=inputs.supplier_id,
+            cups=inputs.cups,
+            facility_fuel_id=inputs.facility_fuel_id,
+            supply_contract_id=inputs.supply_contract_id,
             kwh_per_m3=kwh_per_m3,
         )
 
@@ -330,30 +337,14 @@ class RowValidator:
             raise _RowProblem("fuel", f"Facility {facility.name!r} has no fuel {value!r}; expected one of its fuels.")
         return facility_fuel
 
-    def _contract(
-        self, kind: str | None, facility: Facility | None, start: date | None, cups: str | None, value: Cell
-    ) -> SupplyContract | None:
-        value = str(value)
-        if kind != InvoiceType.ELECTRICITY:
-            if value and kind:
-                raise _RowProblem("contract", "Only electricity invoices have a supply contract.")
+    @staticmethod
+    def _contract_id(value: str) -> uuid.UUID | None:
+        """The `contract` column: a supply contract id, or empty (the contract in force is found)."""
+        if not value:
             return None
-        if facility is None:
-            return None
-        if value:
-            contract = self.contracts.get(value.lower())
-            if contract is None or contract.facility_id != facility.id:
-                raise _RowProblem("contract", f"Facility {facility.name!r} has no supply contract {value!r}.")
-            return contract
-        if start is None:
-            return None
-        # No contract given: use the facility's contract in force at the start of the period (and on the
-        # row's CUPS, if any) when there is exactly one.
-        candidates = [
-            c
-            for c in self.contracts_by_facility.get(facility.id, [])
-            if c.start_date <= start
-            and (c.end_date is None or c.end_date >= start)
-            and (not cups or not c.cups or cups_base(c.cups) == cups_base(cups))
-        ]
-        return candidates[0] if len(candidates) == 1 else None
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise _RowProblem(
+                "contract", f"{value!r} is not a supply contract id; expected a UUID or an empty cell."
+            ) from None

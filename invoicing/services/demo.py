@@ -30,13 +30,14 @@ from invoicing.models import (
     Unit,
 )
 
+from .calculation_inputs import CalculationInputsResolver
 from .organizations import api_key_create
 
 DEMO_ORGANIZATION = "Demo Renovables S.L."
 
 # name, country, region, CUPS
 FACILITIES = [
-    ("Madrid HQ", "ES", "MD", ["ES0021000000000001RK"]),
+    ("Madrid office", "ES", "MD", ["ES0021000000000001RK"]),
     ("Barcelona warehouse", "ES", "CT", ["ES1234123456789012JY"]),
     ("Valencia plant", "ES", "VC", ["ES0022000006089269MY1P"]),
     ("London office", "GB", "", []),
@@ -44,7 +45,7 @@ FACILITIES = [
 ]
 # facility, supplier code, CUPS, covered by guarantees of origin (UK: REGO-backed tariff)
 CONTRACTS = [
-    ("Madrid HQ", "iberdrola-clientes", "ES0021000000000001RK", True),
+    ("Madrid office", "iberdrola-clientes", "ES0021000000000001RK", True),
     ("Barcelona warehouse", "endesa-energia", "ES1234123456789012JY", False),
     ("Valencia plant", "holaluz", "ES0022000006089269MY1P", False),
     ("London office", "octopus-energy-uk", None, True),
@@ -53,7 +54,7 @@ CONTRACTS = [
 DEMO_KEY_NAME = "demo"
 # facility, fuel code, unit code, typical monthly quantity
 FUELS = [
-    ("Madrid HQ", "natural_gas", "kwh", 9000),
+    ("Madrid office", "natural_gas", "kwh", 9000),
     ("Valencia plant", "gas_oil", "litre", 1200),
     ("Valencia plant", "wood_pellets", "kg", 2500),
     ("London office", "natural_gas", "m3", 800),
@@ -132,8 +133,9 @@ def _demo_rows(*, invoices: int, seed: int) -> tuple[DemoSeedResult, dict[str, l
     to_create = max(0, invoices - existing)
     units = {unit.code: unit for unit in Unit.objects.all()}
     rng = random.Random(seed + existing)
+    inputs = CalculationInputsResolver(organization)
     rows = [
-        _demo_invoice(rng, organization, index, contracts, facility_fuels, list(facilities.values()), units)
+        _demo_invoice(rng, organization, index, contracts, facility_fuels, list(facilities.values()), units, inputs)
         for index in range(existing, existing + to_create)
     ]
     Invoice.objects.bulk_create(rows, batch_size=1000)
@@ -148,7 +150,7 @@ def _demo_rows(*, invoices: int, seed: int) -> tuple[DemoSeedResult, dict[str, l
     return result, ids_by_type
 
 
-def _demo_invoice(rng, organization, index, contracts, facility_fuels, facilities, units) -> Invoice:  # type: ignore[no-untyped-def]
+def _demo_invoice(rng, organization, index, contracts, facility_fuels, facilities, units, inputs) -> Invoice:  # type: ignore[no-untyped-def]
     year = 2023 + (index // 12) % 2
     month = index % 12 + 1
     start = date(year, month, 1)
@@ -164,13 +166,9 @@ def _demo_invoice(rng, organization, index, contracts, facility_fuels, facilitie
         invoice_number=f"DEMO-{year}-{index:05d}",
     )
     if kind == InvoiceType.ELECTRICITY:
-        contract = rng.choice(contracts)
         use_mwh = rng.random() < 0.2
         kwh = Decimal(rng.randint(800, 25000))
-        invoice.facility = contract.facility
-        invoice.supply_contract = contract
-        invoice.supplier = contract.supplier
-        invoice.cups = contract.cups
+        invoice.facility = rng.choice(contracts).facility
         invoice.unit = units["mwh" if use_mwh else "kwh"]
         invoice.quantity = kwh / 1000 if use_mwh else kwh
     elif kind == InvoiceType.HEAT:
@@ -189,4 +187,15 @@ def _demo_invoice(rng, organization, index, contracts, facility_fuels, facilitie
         invoice.quantity = Decimal(rng.randint(1, 15))
     invoice.original_quantity = invoice.quantity
     invoice.original_unit = invoice.unit
+    decided, problems = inputs.resolve(
+        invoice_type=kind,
+        facility_id=invoice.facility.id,
+        start_date=start,
+        end_date=end,
+        facility_fuel_id=invoice.facility_fuel_id,
+    )
+    assert not problems, problems  # the demo's sites have one contract each, from before its first bill
+    invoice.supply_contract_id = decided.supply_contract_id
+    invoice.supplier_id = decided.supplier_id
+    invoice.cups = decided.cups
     return invoice

@@ -1,5 +1,8 @@
 """Synthetic data for benchmarks and demos: organizations with sites, contracts, fuels and invoices.
 
+The invoices are stored uncalculated (co2e and energy empty, as any new bill) with the calculation
+inputs the shared service decides; `generate_invoices --calculate` then starts their emission jobs.
+
 Invoices are streamed with PostgreSQL COPY (psycopg 3 `cursor.copy`), which loads about a million
 rows in well under a minute. Every row respects the database rules: valid CUPS, end ≥ start,
 quantities ≥ 0, invoices inside their organization, unique invoice numbers.
@@ -21,6 +24,7 @@ from django.db import connection, transaction
 
 from invoicing.cups import cups_check_letters
 from invoicing.models import Facility, FacilityFuel, Organization, StationaryFuel, Supplier, SupplyContract, Unit
+from invoicing.services.calculation_inputs import CalculationInputsResolver
 
 COPY_COLUMNS = (
     "id",
@@ -42,8 +46,6 @@ COPY_COLUMNS = (
     "supply_contract_id",
     "facility_fuel_id",
     "cups",
-    "co2e",
-    "total_energy_kwh",
 )
 TYPES = ["electricity", "heat", "water", "recharge"]
 TYPE_WEIGHTS = [50, 35, 10, 5]
@@ -51,13 +53,13 @@ STATUSES = ["active", "uploaded", "loading", "inactive", "review", "error"]
 STATUS_WEIGHTS = [70, 8, 3, 6, 8, 5]
 SOURCES = ["manual", "pdf", "bulk_file", "datadis", None]
 SOURCE_WEIGHTS = [30, 30, 15, 15, 10]
-# fuel code → (unit code, typical monthly quantity, kg CO2e per unit, kWh per unit)
+# fuel code → (unit code, typical monthly quantity)
 FUELS = {
-    "natural_gas": ("kwh", 9000, 0.182, 1.0),
-    "gas_oil": ("litre", 1200, 2.898, 10.0),
-    "lpg": ("litre", 700, 1.545, 7.0),
-    "wood_pellets": ("kg", 2500, 0.171, 4.8),
-    "burning_oil": ("litre", 600, 2.540, 10.3),
+    "natural_gas": ("kwh", 9000),
+    "gas_oil": ("litre", 1200),
+    "lpg": ("litre", 700),
+    "wood_pellets": ("kg", 2500),
+    "burning_oil": ("litre", 600),
 }
 ES_SUPPLIERS = ["iberdrola-clientes", "endesa-energia", "naturgy-iberia", "repsol-electricidad-gas", "holaluz"]
 GB_SUPPLIERS = ["octopus-energy-uk", "british-gas", "edf-energy", "ovo-energy"]
@@ -81,11 +83,8 @@ def _cups(rng: random.Random) -> str:
 
 @dataclass(frozen=True)
 class _Site:
-    facility_id: str
-    contract_id: str
-    supplier_id: str
-    cups: str | None
-    fuels: list[tuple[str, str, int, float, float]]  # facility fuel id, unit id, typical, factor, kWh per unit
+    facility_id: uuid.UUID
+    fuels: list[tuple[uuid.UUID, str, int]]  # facility fuel id, unit id, typical monthly quantity
 
 
 def _create_sites(organization: Organization, rng: random.Random, count: int) -> list[_Site]:
@@ -104,7 +103,7 @@ def _create_sites(organization: Organization, rng: random.Random, count: int) ->
             cups=[cups] if cups else [],
         )
         supplier = suppliers[rng.choice(ES_SUPPLIERS if spanish else GB_SUPPLIERS)]
-        contract = SupplyContract.objects.create(
+        SupplyContract.objects.create(
             facility=facility,
             supplier=supplier,
             cups=cups,
@@ -113,17 +112,24 @@ def _create_sites(organization: Organization, rng: random.Random, count: int) ->
         )
         site_fuels = []
         for code in rng.sample(list(FUELS), k=rng.randint(1, 2)):
-            unit_code, typical, factor, kwh = FUELS[code]
+            unit_code, typical = FUELS[code]
             facility_fuel = FacilityFuel.objects.create(facility=facility, fuel=fuels[code])
-            site_fuels.append((str(facility_fuel.id), str(units[unit_code].id), typical, factor, kwh))
-        sites.append(_Site(str(facility.id), str(contract.id), str(supplier.id), cups, site_fuels))
+            site_fuels.append((facility_fuel.id, str(units[unit_code].id), typical))
+        sites.append(_Site(facility.id, site_fuels))
     return sites
 
 
 def _rows(
-    organization: Organization, sites: list[_Site], count: int, rng: random.Random, code: str, units: dict[str, str]
+    organization: Organization,
+    sites: list[_Site],
+    count: int,
+    rng: random.Random,
+    code: str,
+    units: dict[str, str],
+    inputs: CalculationInputsResolver,
 ) -> Iterator[tuple]:
-    """Invoice rows for COPY. No queries in here: the connection is busy with the COPY."""
+    """Invoice rows for COPY, with the calculation inputs the API and the import would store for them.
+    No queries in here (the connection is busy with the COPY): `inputs` is loaded beforehand."""
     kwh, mwh, m3, kg = units["kwh"], units["mwh"], units["m3"], units["kg"]
     org_id = str(organization.id)
     types = rng.choices(TYPES, TYPE_WEIGHTS, k=count)
@@ -145,27 +151,23 @@ def _rows(
             seconds=86_400 + random_bits(22) % (40 * 86_400)
         )
         kind, status = types[seq], statuses[seq]
-        supplier_id = contract_id = fuel_id = cups = co2e = energy = None
+        fuel_id = None
         if kind == "electricity":
             quantity = float(800 + random_bits(15))
-            energy = quantity
             unit_id = kwh
             if random_bits(3) == 0:
                 unit_id, quantity = mwh, quantity / 1000
-            supplier_id, contract_id, cups = site.supplier_id, site.contract_id, site.cups
-            factor = 0.2
         elif kind == "heat":
-            fuel_id, unit_id, typical, factor, per_kwh = site.fuels[seq % len(site.fuels)]
+            fuel_id, unit_id, typical = site.fuels[seq % len(site.fuels)]
             quantity = float(typical // 2 + random_bits(16) % typical)
-            energy = quantity * per_kwh
         elif kind == "water":
-            unit_id, quantity, factor = m3, float(20 + random_bits(9)), 0.0
+            unit_id, quantity = m3, float(20 + random_bits(9))
         else:
-            unit_id, quantity, factor = kg, float(1 + random_bits(4)), 0.0
-        if status == "active" and kind in ("electricity", "heat"):
-            co2e = round(quantity * factor if unit_id != mwh else quantity * 1000 * factor, 3)
-        else:
-            energy = None
+            unit_id, quantity = kg, float(1 + random_bits(4))
+        decided, problems = inputs.resolve(
+            invoice_type=kind, facility_id=site.facility_id, start_date=start, end_date=end, facility_fuel_id=fuel_id
+        )
+        assert not problems, problems  # one contract per site, from before the first period
         yield (
             str(uuid.UUID(int=((id_base + seq) << 64) | id_bits(64), version=4)),
             created,
@@ -182,12 +184,10 @@ def _rows(
             end,
             f"{code}-{start.year}-{seq + 1:07d}",
             site.facility_id,
-            supplier_id,
-            contract_id,
-            fuel_id,
-            cups,
-            co2e,
-            energy,
+            decided.supplier_id,
+            decided.supply_contract_id,
+            decided.facility_fuel_id,
+            decided.cups,
         )
 
 
@@ -229,7 +229,8 @@ def invoices_generate(
             for index, (organization, sites) in enumerate(created_orgs):
                 count = per_org + (1 if index < remainder else 0)
                 code = f"G{uuid.uuid4().hex[:6].upper()}"
-                done += _copy(_rows(organization, sites, count, rng, code, units), progress, done)
+                inputs = CalculationInputsResolver(organization).load()
+                done += _copy(_rows(organization, sites, count, rng, code, units, inputs), progress, done)
     if not connection.in_atomic_block:
         # Sets the visibility map, so counts and index-only scans need not visit the heap.
         with connection.cursor() as cursor:

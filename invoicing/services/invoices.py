@@ -18,7 +18,8 @@ from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType, UnitDim
 from invoicing.cups import cups_error, normalize_cups
 from invoicing.errors import DuplicateInvoiceError, ValidationError
 from invoicing.invoice_rules import billing_period_problems, normalized_number, quantity_problems
-from invoicing.models import Facility, FacilityFuel, Invoice, Organization, Supplier, SupplyContract, Unit
+from invoicing.models import Facility, Invoice, Organization, Unit
+from invoicing.services.calculation_inputs import CalculationInputsResolver
 from invoicing.services.recalculation import invoice_recalculation_schedule
 from invoicing.text import with_article
 
@@ -101,50 +102,32 @@ def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool)
     if facility is None:
         errors.add("facility_id", "No facility with this id in your organization.")
 
-    supplier_id, cups = draft.supplier_id, draft.cups
-    if draft.supply_contract_id is not None:
-        contract = (
-            SupplyContract.objects.filter(pk=draft.supply_contract_id, facility__organization=organization)
-            .only("facility_id", "supplier_id", "cups")
-            .first()
-        )
-        if contract is None:
-            errors.add("supply_contract_id", "No supply contract with this id in your organization.")
-        else:
-            if draft.type != InvoiceType.ELECTRICITY:
-                errors.add("supply_contract_id", "Only electricity invoices have a supply contract.")
-            if facility is not None and contract.facility_id != facility.pk:
-                errors.add("supply_contract_id", "The contract belongs to another facility.")
-            if supplier_id is None:
-                supplier_id = contract.supplier_id
-            elif supplier_id != contract.supplier_id:
-                errors.add("supplier_id", "Differs from the supply contract's supplier.")
-            if cups is None:
-                cups = contract.cups
-    if supplier_id is not None and not Supplier.objects.filter(pk=supplier_id).exists():
-        errors.add("supplier_id", "Unknown supplier.")
-
-    if draft.facility_fuel_id is not None:
-        facility_fuel = FacilityFuel.objects.filter(
-            pk=draft.facility_fuel_id, facility__organization=organization
-        ).first()
-        if facility_fuel is None:
-            errors.add("facility_fuel_id", "No facility fuel with this id in your organization.")
-        else:
-            if draft.type != InvoiceType.HEAT:
-                errors.add("facility_fuel_id", "Only heat invoices have a facility fuel.")
-            if facility is not None and facility_fuel.facility_id != facility.pk:
-                errors.add("facility_fuel_id", "The fuel belongs to another facility.")
-    elif require_fuel and draft.type == InvoiceType.HEAT:
-        errors.add("facility_fuel_id", "A heat invoice needs the facility fuel it was billed for.")
-
-    if cups is not None:
-        cups = normalize_cups(cups) or None
-        problem = cups_error(cups) if cups is not None else None
-        if problem is not None:
-            errors.add("cups", problem)
+    cups = normalize_cups(draft.cups) or None if draft.cups is not None else None
+    problem = cups_error(cups) if cups is not None else None
+    if problem is not None:
+        errors.add("cups", problem)
+    inputs, problems = CalculationInputsResolver(organization).resolve(
+        invoice_type=draft.type,
+        facility_id=draft.facility_id,
+        start_date=draft.start_date,
+        end_date=draft.end_date,
+        cups=cups if problem is None else None,
+        supply_contract_id=draft.supply_contract_id,
+        supplier_id=draft.supplier_id,
+        facility_fuel_id=draft.facility_fuel_id,
+        require_fuel=require_fuel,
+    )
+    for field, message in problems:
+        errors.add(field, message)
     errors.raise_if_any()
-    return replace(draft, supplier_id=supplier_id, cups=cups, invoice_number=draft.invoice_number.strip())
+    return replace(
+        draft,
+        supply_contract_id=inputs.supply_contract_id,
+        supplier_id=inputs.supplier_id,
+        cups=inputs.cups,
+        facility_fuel_id=inputs.facility_fuel_id,
+        invoice_number=draft.invoice_number.strip(),
+    )
 
 
 def _save(invoice: Invoice, draft: _Draft) -> Invoice:
@@ -236,6 +219,10 @@ def invoice_create(
     return invoice
 
 
+# Corrections that change which supply contract applies to a bill.
+BILL_IDENTITY = frozenset({"facility_id", "start_date", "end_date", "cups"})
+
+
 @transaction.atomic
 def invoice_update(
     *,
@@ -273,8 +260,11 @@ def invoice_update(
         if value is not UNSET
     }
     current = _Draft(**{field.name: getattr(invoice, field.name) for field in fields(_Draft)})
-    if "supply_contract_id" in changes and "supplier_id" not in changes:
-        changes["supplier_id"] = None  # follow the new contract's supplier
+    if "supply_contract_id" not in changes and BILL_IDENTITY & changes.keys():
+        # Found again for the corrected bill, as for a new one (the same contract while it still applies).
+        changes["supply_contract_id"] = None
+    if "supplier_id" not in changes and (current.supply_contract_id or "supply_contract_id" in changes):
+        changes["supplier_id"] = None  # the contract's supplier
     draft = _validated(
         replace(current, **changes), organization=invoice.organization, require_fuel="facility_fuel_id" in changes
     )

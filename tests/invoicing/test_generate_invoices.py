@@ -48,8 +48,35 @@ def test_the_rows_are_realistic_and_consistent():
     assert not Invoice.objects.exclude(facility__organization=F("organization")).exists()
     heat = Invoice.objects.filter(type="heat")
     assert not heat.filter(facility_fuel=None).exists()
-    assert Invoice.objects.filter(co2e__isnull=False).exists()
-    assert Invoice.objects.filter(co2e__isnull=True).exists()
+    # As any new bill: no co2e without the emission rows that make it, until a job calculates them.
+    assert not Invoice.objects.filter(co2e__isnull=False).exists()
+    assert not Invoice.objects.filter(total_energy_kwh__isnull=False).exists()
+    electricity = Invoice.objects.filter(type="electricity").select_related("supply_contract")
+    assert not electricity.filter(supply_contract=None).exists()
+    for invoice in electricity[:50]:
+        assert invoice.supply_contract is not None
+        assert invoice.supplier_id == invoice.supply_contract.supplier_id
+
+
+def test_calculate_starts_the_jobs_of_the_new_invoices_per_type_and_category():
+    from jobs.models import ProcessingJob
+
+    summary = generate("--organizations", "1", "--invoices", "300", "--calculate")
+
+    jobs = ProcessingJob.objects.filter(id__in=summary["processing_job_ids"])
+    assert {job.activity_category for job in jobs} == {
+        "stationary",
+        "stationary_generation",
+        "electricity",
+        "electricity_location_based",
+        "electricity_generation",
+        "electricity_transmission_and_distribution",
+        "energy",
+    }
+    assert (
+        sum(job.items_total for job in jobs.filter(activity_category="energy"))
+        == Invoice.objects.filter(type__in=["heat", "electricity"]).count()
+    )
 
 
 def test_a_large_load_keeps_every_index():

@@ -43,7 +43,7 @@ def test_a_detail_costs_five_queries(acme, warm_acme_api, django_assert_num_quer
         assert warm_acme_api.get(f"/v1/invoices/{invoice.id}").status_code == 200
 
 
-def test_create_costs_twelve_queries(acme, warm_acme_api, django_assert_num_queries):
+def test_create_costs_thirteen_queries(acme, warm_acme_api, django_assert_num_queries):
     body = {
         "type": "electricity",
         "quantity": 10,
@@ -52,10 +52,11 @@ def test_create_costs_twelve_queries(acme, warm_acme_api, django_assert_num_quer
         "end_date": "2024-03-31",
         "facility_id": str(acme.facility.id),
     }
-    # key lookup + SAVEPOINT (service) + unit + facility + SAVEPOINT (the insert, so that a duplicate
-    # number is reported) + INSERT + two RELEASEs + the detail as above (4). The calculation is started
-    # after the commit (in a test, never: the test's transaction does not commit).
-    with django_assert_num_queries(12):
+    # key lookup + SAVEPOINT (service) + unit + facility + the organization's supply contracts (the one
+    # in force) + SAVEPOINT (the insert, so that a duplicate number is reported) + INSERT + two RELEASEs
+    # + the detail as above (4). The calculation is started after the commit (in a test, never: the
+    # test's transaction does not commit).
+    with django_assert_num_queries(13):
         assert warm_acme_api.post("/v1/invoices", body).status_code == 201
 
 

@@ -40,17 +40,18 @@ pytestmark = pytest.mark.django_db
 RULES_ON_STORED_DATA: dict[str, tuple[str, ...]] = {
     "facility_id": (r"^No facility with this id in your organization\.$",),
     "unit_id": (r"^Unknown unit\.$", r"^An? \w+ invoice needs a unit of "),
-    "supplier_id": (r"^Unknown supplier\.$", r"^Differs from the supply contract's supplier\.$"),
+    "supplier_id": (r"^Unknown supplier[.;]", r"^Differs from the supply contract's supplier; "),
     "supply_contract_id": (
-        r"^No supply contract with this id in your organization\.$",
-        r"^Only electricity invoices have a supply contract\.$",
-        r"^The contract belongs to another facility\.$",
+        r"^No supply contract with this id in your organization; ",
+        r"^Only electricity invoices have a supply contract; ",
+        r"^The contract belongs to another facility; ",
+        r" supply contracts of the facility are in force from ",
     ),
     "facility_fuel_id": (
-        r"^No facility fuel with this id in your organization\.$",
-        r"^Only heat invoices have a facility fuel\.$",
-        r"^The fuel belongs to another facility\.$",
-        r"^A heat invoice needs the facility fuel it was billed for\.$",
+        r"^No facility fuel with this id in your organization; ",
+        r"^Only heat invoices have a facility fuel; ",
+        r"^The fuel belongs to another facility; ",
+        r"^A heat invoice needs the facility fuel it was billed for; ",
     ),
     "fuel_id": (r"^Unknown stationary fuel\.$",),
     # Plausible periods (invoicing.invoice_rules) depend on today's date and on both dates together.
@@ -63,7 +64,7 @@ RULES_ON_STORED_DATA: dict[str, tuple[str, ...]] = {
     ),
     "kwh_per_m3": (r"^Only a heat invoice \(gas billed in m³\) has a kWh per m³ conversion factor\.$",),
     # The check letters are a checksum of the digits: a pattern can give the shape only.
-    "cups": (r"^('[^']*': )?Wrong check letters: ",),
+    "cups": (r"^('[^']*': )?Wrong check letters: ", r"^The contract's CUPS is "),
     "cups[]": (r"^'[^']*': Wrong check letters: ",),
 }
 # Rules with codes of their own: the recalculation's on the stored invoices' types (400), and an

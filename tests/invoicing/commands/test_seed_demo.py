@@ -84,3 +84,15 @@ def test_a_negative_count_is_refused(run_command, db):
         run_command("seed_demo", "--invoices", "-1")
 
     assert str(error.value) == "--invoices must be 0 or more. [VALIDATION_ERROR]"
+
+
+def test_the_documented_import_template_imports_into_the_demo_organization_as_it_is(run_command, settings):
+    from pathlib import Path
+
+    run_command("seed_demo", "--invoices", "20")
+    organization = Organization.objects.get()
+    template = Path(settings.BASE_DIR) / "docs" / "import_template.csv"
+
+    output = run_command("import_invoices", str(template), "--organization", str(organization.id), "--dry-run")
+
+    assert output.stdout.splitlines()[-1].startswith("3 rows read; 3 invoices would be created")
