@@ -269,7 +269,8 @@ def invoice_update(
         replace(current, **changes), organization=invoice.organization, require_fuel="facility_fuel_id" in changes
     )
     invoice = _save(invoice, draft)
-    invoice_recalculation_schedule(invoice=invoice, changed=changes)
+    changed = [field.name for field in fields(_Draft) if getattr(draft, field.name) != getattr(current, field.name)]
+    invoice_recalculation_schedule(invoice=invoice, changed=changed)
     return invoice
 
 
