@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connections
 
 from jobs.models import JobStatus, ProcessingJob
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, admin_login, wait_for_jobs_to_end
 from tests.factories import make_invoice
 from tests.jobs.scenarios import bills_of_1990, mixed_heat_bills, recalculation_start
 from tests.workers import WorkerProcess
@@ -19,27 +18,19 @@ GREEN = "rgb(58, 138, 58)"
 
 
 def test_failed_and_mixed_jobs_end_amber_and_a_clean_one_green(page, live_server, acme, queue) -> None:  # type: ignore[no-untyped-def]
-    get_user_model().objects.create_superuser("browser", "browser@localhost", "browser-pass-123")
     jobs = {
         "all failed": recalculation_start(acme, bills_of_1990(acme, 5), "electricity"),
         "mixed": recalculation_start(acme, mixed_heat_bills(acme), "stationary"),
         "clean": recalculation_start(acme, [make_invoice(acme.facility) for _ in range(2)], "energy"),
     }
 
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/jobs/processingjob/")
-    page.fill("#id_username", "browser")
-    page.fill("#id_password", "browser-pass-123")
-    page.click("input[type=submit]")
+    admin_login(page, live_server, "/admin/jobs/processingjob/")
     page.wait_for_selector(".job-progress")
     assert {badge.inner_text() for badge in page.query_selector_all(".job-status")} == {"Pending"}
     page.evaluate("window.__samePage = true")  # gone if the page were reloaded
 
     worker = WorkerProcess(burst=True)
-    page.wait_for_function(
-        "[...document.querySelectorAll('.job-progress')].every("
-        "el => !['PENDING', 'PROCESSING'].includes(el.dataset.status))",
-        timeout=120_000,
-    )
+    wait_for_jobs_to_end(page)
     assert worker.finish() == 0, worker.output()[-3000:]
     assert page.evaluate("window.__samePage") is True
     ARTIFACTS.mkdir(exist_ok=True)
