@@ -199,3 +199,20 @@ def test_a_new_invoice_gets_its_categories_calculated_by_system_jobs(client, acm
     )
     assert patched.status_code == 200
     assert ProcessingJob.objects.filter(chunks__invoice_ids__contains=[response.json()["id"]]).count() == jobs.count()
+
+
+@pytest.mark.django_db
+def test_the_detail_and_an_errors_page_cost_a_fixed_number_of_queries(
+    client, acme, run_jobs, django_assert_num_queries
+):
+    job = mixed_job(acme, run_jobs)
+    client.get(URL, **acme.headers)  # records the key's last use
+    # key lookup + the job + its errors counted by code (one GROUP BY, however many codes)
+    with django_assert_num_queries(3):
+        assert client.get(f"{URL}/{job.id}", **acme.headers).status_code == 200
+    # key lookup + the job + the page (2 rows < 50: the last page, so no COUNT)
+    with django_assert_num_queries(3):
+        assert len(client.get(f"{URL}/{job.id}/errors", {"code": "NO_FUEL"}, **acme.headers).json()["items"]) == 2
+    # a full page cannot tell the total: one COUNT more
+    with django_assert_num_queries(4):
+        assert client.get(f"{URL}/{job.id}/errors", {"size": 1}, **acme.headers).json()["total"] == 3
