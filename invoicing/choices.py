@@ -27,13 +27,34 @@ class InvoiceSource(models.TextChoices):
 
 
 class ActivityCategory(models.TextChoices):
-    STATIONARY = "stationary"
-    STATIONARY_GENERATION = "stationary_generation"
-    ELECTRICITY = "electricity"
-    ELECTRICITY_LOCATION_BASED = "electricity_location_based"
-    ELECTRICITY_GENERATION = "electricity_generation"
-    ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION = "electricity_transmission_and_distribution"
-    ENERGY = "energy"
+    """The GHG Protocol buckets an invoice's results are reported in (docs/emissions.md, "6. The categories").
+
+    The values are the API's contract and never change; the labels are what people read (admin).
+    """
+
+    STATIONARY = "stationary", "Fuel combustion (Scope 1; purchased heat: Scope 2)"
+    STATIONARY_GENERATION = "stationary_generation", "Fuels: well-to-tank (Scope 3 cat. 3a; purchased heat: 3b + 3c)"
+    ELECTRICITY = "electricity", "Electricity: market-based (Scope 2)"
+    ELECTRICITY_LOCATION_BASED = "electricity_location_based", "Electricity: location-based (Scope 2)"
+    ELECTRICITY_GENERATION = "electricity_generation", "Electricity: upstream of generation (Scope 3 cat. 3b)"
+    ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION = (
+        "electricity_transmission_and_distribution",
+        "Electricity: T&D losses (Scope 3 cat. 3c)",
+    )
+    ENERGY = "energy", "Energy use (kWh, not an emission)"
+
+
+class ResultUnit(models.TextChoices):
+    """The unit of a category's figures: kWh for energy, kg CO2e for every other category. The values
+    name the InvoiceEmission column that holds the figure."""
+
+    KG_CO2E = "kg_co2e", "kg CO2e"
+    KWH = "kwh", "kWh"
+
+
+def result_unit(category: str) -> ResultUnit:
+    """The unit of `category`'s results (InvoiceEmission keeps energy in `kwh`, the others in `kg_co2e`)."""
+    return ResultUnit.KWH if category == ActivityCategory.ENERGY else ResultUnit.KG_CO2E
 
 
 class UnitDimension(models.TextChoices):
@@ -110,17 +131,3 @@ def scope_of(category: str, fuel: str = "") -> Scope:
     if fuel == PURCHASED_HEAT_FUEL and category in PURCHASED_HEAT_SCOPES:
         return PURCHASED_HEAT_SCOPES[category]
     return SCOPES[category]
-
-
-# What each category covers, for choosing categories (the scope of a stored row is its `scope`).
-CATEGORY_SCOPE: dict[str, str] = {
-    ActivityCategory.STATIONARY: "Scope 1 (fuel burnt on site); Scope 2 for purchased heat and steam",
-    ActivityCategory.STATIONARY_GENERATION: (
-        "Scope 3 cat. 3a (well-to-tank of fuels); 3b + 3c for purchased heat (upstream and distribution losses)"
-    ),
-    ActivityCategory.ELECTRICITY: "Scope 2 (market-based)",
-    ActivityCategory.ELECTRICITY_LOCATION_BASED: "Scope 2 (location-based)",
-    ActivityCategory.ELECTRICITY_GENERATION: "Scope 3 cat. 3b (upstream of generation)",
-    ActivityCategory.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION: "Scope 3 cat. 3c (T&D losses and their upstream)",
-    ActivityCategory.ENERGY: "Energy (kWh, not an emission)",
-}

@@ -1,27 +1,32 @@
-"""ProcessingJob admin: live progress, per-invoice errors, cancel and retry, link to the RQ dashboard."""
+"""ProcessingJob admin: live progress, failed invoices grouped by code and paged, cancel and retry, link to
+the RQ dashboard."""
 
 from __future__ import annotations
 
+import math
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db import models
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
+from invoicing.admin.display import number
 from invoicing.admin.filters import OrganizationFilter
 from invoicing.admin.permissions import ReadOnlyScopedAdmin, ids_in
-from invoicing.errors import DomainError
+from invoicing.errors import CalculationFailureCode, DomainError
 from invoicing.text import counted
-from jobs.models import ProcessingJob
+from jobs.models import ProcessingJob, ProcessingJobError
+from jobs.selectors import processing_job_error_counts, processing_job_error_list
 
-# The detail page lists this many per-invoice errors; the rest are counted.
-ERRORS_SHOWN = 200
+# The job page lists each code's failed invoices this many at a time.
+ERRORS_PER_PAGE = 50
 # The progress endpoint answers for at most this many jobs per call (a page of the list).
 PROGRESS_MAX_IDS = 200
 ACTION_LOCATIONS = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
@@ -40,8 +45,15 @@ def _duration(job: ProcessingJob) -> str:
     return f"{hours}h {minutes:02d}m {seconds:02d}s" if hours else f"{minutes}m {seconds:02d}s"
 
 
-def _kg(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:,.2f} kg"
+def _category_total(job: ProcessingJob, value: Decimal | None) -> str:
+    if value is None:
+        return "not recorded (job older than per-category totals)"
+    return f"{number(value)} {job.category_total_unit.label}"
+
+
+def _progress_text(job: ProcessingJob) -> str:
+    text = f"{job.items_done} / {job.items_total} ({job.percent_done}%)"
+    return f"{text}, {job.items_failed} failed" if job.items_failed else text
 
 
 def job_progress(job: ProcessingJob) -> dict[str, Any]:
@@ -49,19 +61,63 @@ def job_progress(job: ProcessingJob) -> dict[str, Any]:
     return {
         "id": str(job.id),
         "status": job.status,
-        "status_label": job.get_status_display(),
+        "outcome": job.outcome.value,
+        "outcome_label": job.outcome.label,
         "items_total": job.items_total,
         "items_success": job.items_success,
         "items_failed": job.items_failed,
         "items_done": job.items_done,
         "percent": job.percent_done,
+        "progress_text": _progress_text(job),
         "started_at": _when(job.started_at),
         "completed_at": _when(job.completed_at),
         "duration": _duration(job),
-        "co2e_before": _kg(job.co2e_before),
-        "co2e_after": _kg(job.co2e_after),
-        "is_active": job.status in ("PENDING", "PROCESSING"),
+        "category_total_before": _category_total(job, job.category_total_before),
+        "category_total_after": _category_total(job, job.category_total_after),
+        "is_active": job.is_active,
     }
+
+
+@dataclass
+class ErrorGroup:
+    """The failed invoices of one code on the job page: how many, and one page of them with links to
+    the previous and next pages (the page's query string with `errors` and `errors_page` set)."""
+
+    code: str
+    count: int
+    page: int
+    pages: int
+    errors: list[ProcessingJobError]
+    previous_url: str
+    next_url: str
+
+    @property
+    def description(self) -> str:
+        return CalculationFailureCode(self.code).label
+
+
+def job_error_groups(job: ProcessingJob, query: QueryDict) -> list[ErrorGroup]:
+    """The job's errors by code, most frequent first: the group named by `?errors=CODE` at
+    `?errors_page=N`, the others at their first page."""
+    code = query.get("errors")
+    raw_page = query.get("errors_page", "")
+    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 10 else 1
+
+    def url(group_code: str, group_page: int) -> str:
+        params = query.copy()
+        params["errors"], params["errors_page"] = group_code, str(group_page)
+        return f"?{params.urlencode()}#errors-{group_code}"
+
+    groups = []
+    for row in processing_job_error_counts(job_ids=[job.id]):
+        pages = math.ceil(row["count"] / ERRORS_PER_PAGE)
+        shown = min(max(page, 1), pages) if row["code"] == code else 1
+        offset = (shown - 1) * ERRORS_PER_PAGE
+        errors = list(processing_job_error_list(job=job, code=row["code"])[offset : offset + ERRORS_PER_PAGE])
+        previous_url = url(row["code"], shown - 1) if shown > 1 else ""
+        next_url = url(row["code"], shown + 1) if shown < pages else ""
+        groups.append(ErrorGroup(row["code"], row["count"], shown, pages, errors, previous_url, next_url))
+    return groups
 
 
 def _live(job: ProcessingJob, field: str, value: Any) -> str:
@@ -116,14 +172,14 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
         "success",
         "failed",
         "activity_category",
+        "category_total_before_display",
+        "category_total_after_display",
         "organization",
         "trigger_and_who",
         "created",
         "started",
         "completed",
         "duration",
-        "co2e_before_display",
-        "co2e_after_display",
     )
     list_display_links = ("short_id",)
     list_select_related = ("organization", "triggered_by")
@@ -135,9 +191,20 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
     change_form_template = "admin/jobs/processingjob/change_form.html"
     fieldsets = (
         (None, {"fields": ("status_badge", "progress", "activity_category", "organization", "trigger_and_who")}),
-        ("Counts", {"fields": ("items_total", "success", "failed", "co2e_before_display", "co2e_after_display")}),
+        (
+            "Counts",
+            {
+                "fields": (
+                    "items_total",
+                    "success",
+                    "failed",
+                    "category_total_before_display",
+                    "category_total_after_display",
+                )
+            },
+        ),
         ("Times", {"fields": ("created", "started", "completed", "duration", "heartbeat_at", "attempts")}),
-        ("Problems", {"fields": ("failure_reason", "last_error", "invoice_errors")}),
+        ("Problems", {"fields": ("failure_reason", "last_error")}),
         ("Queue", {"fields": ("rq_job_id", "retry_of", "rq_dashboard")}),
     )
 
@@ -174,6 +241,14 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
         jobs = self.get_queryset(request).filter(id__in=ids)
         return JsonResponse({"jobs": [job_progress(job) for job in jobs]})
 
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        job = self.get_object(request, object_id)
+        if job is not None:
+            extra_context = {**(extra_context or {}), "error_groups": job_error_groups(job, request.GET)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         dashboard = reverse("django_rq:home") if request.user.is_superuser else None  # type: ignore[union-attr]
         extra_context = {**(extra_context or {}), "rq_dashboard_url": dashboard}
@@ -186,26 +261,26 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, job: ProcessingJob) -> str:
         return format_html(
-            '<span class="job-status job-status-{}" data-job-id="{}" data-field="status_label">{}</span>',
-            job.status.lower(),
+            '<span class="job-status job-status-{}" data-job-id="{}" data-field="outcome_label">{}</span>',
+            job.outcome.value,
             job.id,
-            job.get_status_display(),
+            job.outcome.label,
         )
 
     @admin.display(description="progress")
     def progress(self, job: ProcessingJob) -> str:
         percent = job.percent_done
         return format_html(
-            '<div class="job-progress" data-job-id="{}" data-status="{}" role="progressbar" aria-valuemin="0" '
-            'aria-valuemax="100" aria-valuenow="{}"><div class="job-progress-track"><div class="job-progress-fill" '
-            'style="width: {}%"></div></div><span class="job-progress-text">{} / {} ({}%)</span></div>',
+            '<div class="job-progress" data-job-id="{}" data-status="{}" data-outcome="{}" role="progressbar" '
+            'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{}"><div class="job-progress-track">'
+            '<div class="job-progress-fill" style="width: {}%"></div></div>'
+            '<span class="job-progress-text">{}</span></div>',
             job.id,
             job.status,
+            job.outcome.value,
             percent,
             percent,
-            job.items_done,
-            job.items_total,
-            percent,
+            _progress_text(job),
         )
 
     @admin.display(description="succeeded", ordering="items_success")
@@ -237,43 +312,14 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
     def duration(self, job: ProcessingJob) -> str:
         return _live(job, "duration", _duration(job))
 
-    @admin.display(description="co2e before")
-    def co2e_before_display(self, job: ProcessingJob) -> str:
-        return _live(job, "co2e_before", _kg(job.co2e_before))
+    @admin.display(description="category before")
+    def category_total_before_display(self, job: ProcessingJob) -> str:
+        return _live(job, "category_total_before", _category_total(job, job.category_total_before))
 
-    @admin.display(description="co2e after")
-    def co2e_after_display(self, job: ProcessingJob) -> str:
-        return _live(job, "co2e_after", _kg(job.co2e_after))
+    @admin.display(description="category after")
+    def category_total_after_display(self, job: ProcessingJob) -> str:
+        return _live(job, "category_total_after", _category_total(job, job.category_total_after))
 
     @admin.display(description="RQ")
     def rq_dashboard(self, job: ProcessingJob) -> str:
         return format_html('<a href="{}">RQ queue dashboard</a>', reverse("django_rq:home"))
-
-    @admin.display(description="invoice errors")
-    def invoice_errors(self, job: ProcessingJob) -> str:
-        errors = getattr(job, "errors", None)
-        if errors is None:
-            return "—"
-        total = errors.count()
-        if not total:
-            return "none"
-        rows = format_html_join(
-            "",
-            '<tr><td><a href="{}">{}</a></td><td><code>{}</code></td><td>{}</td></tr>',
-            (
-                (
-                    reverse("admin:invoicing_invoice_change", args=[error.invoice_id]),
-                    error.invoice_id,
-                    error.code,
-                    error.message,
-                )
-                for error in errors.order_by("id")[:ERRORS_SHOWN]
-            ),
-        )
-        more = f"{total - ERRORS_SHOWN:,} more not shown." if total > ERRORS_SHOWN else ""
-        return format_html(
-            '<table class="job-errors"><thead><tr><th>invoice</th><th>code</th><th>message</th></tr></thead>'
-            "<tbody>{}</tbody></table><p>{}</p>",
-            rows,
-            more,
-        )

@@ -8,8 +8,10 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 
-from invoicing.choices import ActivityCategory
+from invoicing.choices import ActivityCategory, ResultUnit, result_unit
+from invoicing.errors import CalculationFailureCode
 from invoicing.models.base import in_choices
+from invoicing.text import counted
 
 
 class JobStatus(models.TextChoices):
@@ -23,6 +25,18 @@ class JobStatus(models.TextChoices):
 
 # Statuses in which a job may still change; the others are final.
 ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.PROCESSING)
+
+
+class JobOutcome(models.TextChoices):
+    """What the admin shows of a job: its status, except that a COMPLETED job with failed invoices is
+    "completed with errors". The API and the database keep the status (the public vocabulary)."""
+
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    COMPLETED_WITH_ERRORS = "completed_with_errors", "Completed with errors"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class JobTrigger(models.TextChoices):
@@ -61,9 +75,10 @@ class ProcessingJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     chunks_total = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="", help_text="The last exception a chunk raised, if any.")
-    # Sum of the invoices' co2e (kg) before and after their chunk was recalculated.
-    co2e_before = models.DecimalField(max_digits=24, decimal_places=6, default=0)
-    co2e_after = models.DecimalField(max_digits=24, decimal_places=6, default=0)
+    # The sum of the job's own category over its invoices (in `category_total_unit`) before and after
+    # each chunk was recalculated. NULL for jobs run before these totals existed (jobs.0005).
+    category_total_before = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True, default=0)
+    category_total_after = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True, default=0)
     retry_of = models.ForeignKey(
         "self",
         null=True,
@@ -90,7 +105,7 @@ class ProcessingJob(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.activity_category} x {self.items_total} ({self.status})"
+        return f"{self.get_activity_category_display()}: {counted(self.items_total, 'invoice')} ({self.outcome.label})"
 
     @property
     def is_active(self) -> bool:
@@ -105,6 +120,16 @@ class ProcessingJob(models.Model):
         if self.items_total == 0:
             return 100 if self.status == JobStatus.COMPLETED else 0
         return int(100 * self.items_done / self.items_total)
+
+    @property
+    def outcome(self) -> JobOutcome:
+        if self.status == JobStatus.COMPLETED and self.items_failed:
+            return JobOutcome.COMPLETED_WITH_ERRORS
+        return JobOutcome(self.status.lower())
+
+    @property
+    def category_total_unit(self) -> ResultUnit:
+        return result_unit(self.activity_category)
 
 
 class ChunkStatus(models.TextChoices):
@@ -151,13 +176,18 @@ class ProcessingJobError(models.Model):
 
     job = models.ForeignKey(ProcessingJob, on_delete=models.CASCADE, related_name="errors")
     invoice_id = models.UUIDField()
-    code = models.CharField(max_length=60)
+    code = models.CharField(max_length=60, choices=CalculationFailureCode.choices)
     message = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["job", "id"]
-        constraints = [models.UniqueConstraint(fields=["job", "invoice_id"], name="jobs_error_one_per_invoice")]
+        ordering = ["job", "code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "invoice_id"], name="jobs_error_one_per_invoice"),
+            in_choices("code", CalculationFailureCode),
+        ]
+        # A job's errors counted by code, and listed page by page (of one code or all, by code then id).
+        indexes = [models.Index(fields=["job", "code", "id"], name="job_error_job_code")]
 
     def __str__(self) -> str:
         return f"{self.invoice_id}: {self.code}"

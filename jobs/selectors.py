@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Func, QuerySet, UUIDField
+from django.db.models import Count, Func, QuerySet, UUIDField
 
 from invoicing.errors import NotFoundError
 from invoicing.models import Invoice, Organization
 from jobs.models import ProcessingJob, ProcessingJobChunk, ProcessingJobError
-
-JOB_ERRORS_SHOWN = 100  # per-invoice errors returned with a job; the count is always complete
 
 
 def processing_job_list(*, organization: Organization) -> QuerySet[ProcessingJob]:
@@ -25,9 +24,25 @@ def processing_job_get(*, organization: Organization, job_id: uuid.UUID | str) -
     return job
 
 
-def processing_job_errors(*, job: ProcessingJob, limit: int = JOB_ERRORS_SHOWN) -> tuple[list[ProcessingJobError], int]:
-    errors = ProcessingJobError.objects.filter(job=job).order_by("id")
-    return list(errors[:limit]), errors.count()
+def processing_job_error_list(*, job: ProcessingJob, code: str | None = None) -> QuerySet[ProcessingJobError]:
+    """The job's per-invoice errors (of one CalculationFailureCode if given), by code then oldest first:
+    the order of the (job, code, id) index, so that any page is read from the index."""
+    errors = ProcessingJobError.objects.filter(job=job)
+    if code:
+        errors = errors.filter(code=code)
+    return errors.order_by("code", "id")
+
+
+def processing_job_error_counts(*, job_ids: Iterable[uuid.UUID]) -> QuerySet[Any, Any]:
+    """How many invoices failed with each code, per job: rows `{"job_id", "code", "count"}`, by job,
+    then most frequent first (then by code). The one grouping of errors that the API, the admin and
+    `recalculate_invoices --wait` show; callers may annotate more (an example message)."""
+    return (
+        ProcessingJobError.objects.filter(job_id__in=list(job_ids))
+        .values("job_id", "code")
+        .annotate(count=Count("id"))
+        .order_by("job_id", "-count", "code")
+    )
 
 
 class _Unnest(Func):

@@ -17,6 +17,7 @@ from invoicing.selectors.invoices import invoices_with_cups_prefix, invoices_wit
 from .changelist import InvoiceChangeList
 from .display import number
 from .filters import CalculatedFilter, FacilityFilter, OrganizationFilter, PeriodFilter, SourceFilter, SupplierFilter
+from .outcomes import category_outcomes
 from .paginator import EstimatedCountPaginator
 from .permissions import ReadOnlyScopedAdmin
 from .recalculation import recalculate_emissions
@@ -180,7 +181,7 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         (None, {"fields": ("organization", "invoice_number", "type", "status", "source", "uploaded_by")}),
         ("Period and quantity", {"fields": ("start_date", "end_date", "quantity_with_unit", "original_with_unit")}),
         ("Where", {"fields": ("facility", "supplier", "supply_contract", "facility_fuel", "cups")}),
-        ("Results", {"fields": ("co2e_kg", "energy_kwh", "created_at", "updated_at")}),
+        ("Results", {"fields": ("category_outcomes_display", "co2e_kg", "energy_kwh", "created_at", "updated_at")}),
     )
     readonly_fields = (
         "organization",
@@ -198,6 +199,7 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         "supply_contract",
         "facility_fuel",
         "cups",
+        "category_outcomes_display",
         "co2e_kg",
         "energy_kwh",
         "created_at",
@@ -270,6 +272,10 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
     @admin.display(description="Energy (kWh)", ordering="total_energy_kwh")
     def energy_kwh(self, invoice: Invoice) -> str:
         return number(invoice.total_energy_kwh)
+
+    @admin.display(description="by category")
+    def category_outcomes_display(self, invoice: Invoice) -> str:
+        return category_outcomes(invoice)
 
     @admin.display(description="source", ordering="source")
     def source_display(self, invoice: Invoice) -> str:

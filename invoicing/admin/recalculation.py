@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from invoicing.choices import CATEGORY_SCOPE, CROSS_TYPE_CATEGORIES, ActivityCategory, categories_for_invoice_type
+from invoicing.choices import CROSS_TYPE_CATEGORIES, ActivityCategory, categories_for_invoice_type
 from invoicing.errors import DomainError, MixedInvoiceTypes, UnsupportedInvoiceType
 from invoicing.models import Organization
 from invoicing.text import counted
@@ -33,9 +33,8 @@ class RecalculationForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        labels = dict(ActivityCategory.choices)
         field = self.fields["activity_categories"]
-        field.choices = [(c, f"{labels.get(c, c)} — {CATEGORY_SCOPE.get(c, '')}") for c in categories]  # type: ignore[attr-defined]
+        field.choices = [(c, ActivityCategory(c).label) for c in categories]  # type: ignore[attr-defined]
         field.initial = categories
 
 

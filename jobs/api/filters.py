@@ -1,12 +1,13 @@
-"""The query parameters of `GET /v1/processing-jobs`."""
+"""The query parameters of `GET /v1/processing-jobs` and `GET /v1/processing-jobs/{id}/errors`."""
 
 from __future__ import annotations
 
 import django_filters
 
-from config.api.params import MultiValueFilter, UtcDayFilter, choice_field
+from config.api.params import ChoiceFilter, MultiValueFilter, UtcDayFilter, choice_field
 from invoicing.choices import ActivityCategory
-from jobs.models import JobStatus, ProcessingJob
+from invoicing.errors import CalculationFailureCode
+from jobs.models import JobStatus, ProcessingJob, ProcessingJobError
 
 
 class ProcessingJobFilterSet(django_filters.FilterSet):
@@ -23,4 +24,14 @@ class ProcessingJobFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = ProcessingJob
+        fields: list[str] = []
+
+
+class ProcessingJobErrorFilterSet(django_filters.FilterSet):
+    code = ChoiceFilter(
+        choices=CalculationFailureCode.choices, field_name="code", help_text="Only the errors with this code."
+    )
+
+    class Meta:
+        model = ProcessingJobError
         fields: list[str] = []

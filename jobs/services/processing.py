@@ -16,6 +16,7 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from invoicing.choices import result_unit
 from invoicing.emissions import InvoiceFailure
 from jobs.models import (
     ChunkStatus,
@@ -88,10 +89,11 @@ def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
             logger.info("chunk %s of job %s: skipped, the job is %s", number, job_id, job.status)
             return False  # cancelled or failed: stop here, the chunk stays pending
         ids = chunk.invoice_ids
+        category = job.activity_category
         # Lock the invoices in id order so two jobs over the same invoices never deadlock.
-        before = _co2e_sum(ids, lock=True)
-        result = calculate_invoices(invoice_ids=ids, category=job.activity_category, job_id=job.id)
-        after = _co2e_sum(ids)
+        before = _category_total(ids, category, lock=True)
+        result = calculate_invoices(invoice_ids=ids, category=category, job_id=job.id)
+        after = _category_total(ids, category)
         failures = {failure.invoice_id: failure for failure in result.failures}
         _replace_errors(job_id, ids, list(failures.values()))
         succeeded = len(set(result.succeeded_ids) - failures.keys())
@@ -102,8 +104,9 @@ def _run_chunk(job_id: uuid.UUID, number: int) -> bool:
         ProcessingJob.objects.filter(id=job_id).update(
             items_success=F("items_success") + succeeded,
             items_failed=F("items_failed") + len(failures),
-            co2e_before=F("co2e_before") + before,
-            co2e_after=F("co2e_after") + after,
+            # NULL (a job from before these totals) stays NULL: not recorded.
+            category_total_before=F("category_total_before") + before,
+            category_total_after=F("category_total_after") + after,
             heartbeat_at=now,
         )
     return True
@@ -130,14 +133,18 @@ def _replace_errors(job_id: uuid.UUID, ids: list[uuid.UUID], failures: list[Invo
             )
 
 
-def _co2e_sum(ids: list[uuid.UUID], *, lock: bool = False) -> Decimal:
-    """Sum of the invoices' co2e; with `lock`, the invoices are first locked in id order."""
+def _category_total(ids: list[uuid.UUID], category: str, *, lock: bool = False) -> Decimal:
+    """The sum of the invoices' results for `category`, in its unit (invoicing.choices.result_unit:
+    kWh for energy, else kg CO2e); with `lock`, the invoices are first locked in id order."""
+    column = result_unit(category).value  # the InvoiceEmission column of that unit
     lock_clause = "ORDER BY id FOR UPDATE" if lock else ""
     with connection.cursor() as cursor:
+        # A LEFT JOIN reads (and so locks) every invoice, with or without a row for the category.
         cursor.execute(
-            "SELECT coalesce(sum(co2e), 0) FROM "
-            f"(SELECT co2e FROM invoicing_invoice WHERE id = ANY(%s::uuid[]) {lock_clause}) AS locked",
-            [ids],
+            f"SELECT coalesce(sum(e.{column}), 0) FROM "
+            f"(SELECT id FROM invoicing_invoice WHERE id = ANY(%s::uuid[]) {lock_clause}) AS i "
+            "LEFT JOIN invoicing_invoiceemission AS e ON e.invoice_id = i.id AND e.category = %s",
+            [ids, category],
         )
         (total,) = cursor.fetchone()
     return Decimal(total)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connections
@@ -31,3 +32,25 @@ def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         yield context.new_page()
         context.close()
         browser.close()
+
+
+def admin_login(page: Any, live_server: Any, next_path: str) -> None:
+    """Create the superuser `browser` and log in as it, landing on `next_path`."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("browser", "browser@localhost", "browser-pass-123")
+    page.goto(f"{live_server.url}/admin/login/?next={next_path}")
+    page.fill("#id_username", "browser")
+    page.fill("#id_password", "browser-pass-123")
+    page.click("input[type=submit]")
+
+
+def wait_for_jobs_to_end(page: Any, *, complete: bool = False) -> None:
+    """Until every progress bar on the page shows a final status (and, with `complete`, 100%), as the
+    page's own polling updates them."""
+    done = "el.getAttribute('aria-valuenow') === '100' && " if complete else ""
+    page.wait_for_function(
+        f"[...document.querySelectorAll('.job-progress')].every(el => {done}"
+        "!['PENDING', 'PROCESSING'].includes(el.dataset.status))",
+        timeout=120_000,
+    )

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connections
 
 from jobs.models import ProcessingJob
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, admin_login, wait_for_jobs_to_end
 from tests.factories import make_invoice
 from tests.workers import WorkerProcess
 
@@ -16,14 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 
 def test_a_bulk_recalculation_shows_live_progress_until_complete(page, live_server, acme, queue, settings) -> None:  # type: ignore[no-untyped-def]
     settings.JOBS_CHUNK_SIZE = 4  # several chunks, so the bar moves in steps
-    get_user_model().objects.create_superuser("browser", "browser@localhost", "browser-pass-123")
     for _ in range(12):
         make_invoice(acme.facility)
 
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/invoicing/invoice/")
-    page.fill("#id_username", "browser")
-    page.fill("#id_password", "browser-pass-123")
-    page.click("input[type=submit]")
+    admin_login(page, live_server, "/admin/invoicing/invoice/")
     page.wait_for_selector("#result_list")
 
     page.check("#action-toggle")
@@ -43,11 +38,7 @@ def test_a_bulk_recalculation_shows_live_progress_until_complete(page, live_serv
     page.evaluate("window.__samePage = true")  # gone if the page were reloaded
 
     worker = WorkerProcess(burst=True)
-    page.wait_for_function(
-        "[...document.querySelectorAll('.job-progress')].every("
-        "el => el.getAttribute('aria-valuenow') === '100' && !['PENDING', 'PROCESSING'].includes(el.dataset.status))",
-        timeout=120_000,
-    )
+    wait_for_jobs_to_end(page, complete=True)
     assert worker.finish() == 0, worker.output()[-3000:]
 
     assert page.evaluate("window.__samePage") is True

@@ -1,4 +1,5 @@
-"""GET /v1/processing-jobs and /v1/processing-jobs/{id}, and the jobs a new invoice starts by itself."""
+"""GET /v1/processing-jobs, /v1/processing-jobs/{id} and /v1/processing-jobs/{id}/errors, and the jobs a new
+invoice starts by itself."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from invoicing.errors import CalculationFailureCode
 from invoicing.services.recalculation import invoice_recalculation_start
 from jobs.models import JobStatus, ProcessingJob, ProcessingJobError
 from tests.factories import make_invoice, unit
+from tests.jobs.scenarios import all_failing_job, mixed_job
 
 URL = "/v1/processing-jobs"
 
@@ -74,18 +77,94 @@ def test_a_bad_filter_is_a_validation_error(client, acme, params):
 
 
 @pytest.mark.django_db
-def test_the_detail_shows_the_errors_capped_with_their_count(client, acme):
-    (job,) = start(acme, [make_invoice(acme.facility)], ["electricity"])
-    ProcessingJobError.objects.bulk_create(
-        ProcessingJobError(job=job, invoice_id=uuid.uuid4(), code="NO_FACTOR", message="No factor for 1990.")
-        for _ in range(150)
-    )
+def test_a_job_whose_invoices_all_failed_is_completed_with_its_failures_counted_by_code(client, acme, run_jobs):
+    job = all_failing_job(acme, run_jobs, count=5)
+
     body = client.get(f"{URL}/{job.id}", **acme.headers).json()
-    assert body["errors_count"] == 150
-    assert len(body["errors"]) == 100
-    assert set(body["errors"][0]) == {"invoice_id", "code", "message"}
-    for field in ["created_at", "started_at", "completed_at", "trigger", "co2e_before", "co2e_after"]:
+
+    assert (body["status"], body["items_total"], body["items_success"], body["items_failed"]) == ("COMPLETED", 5, 0, 5)
+    assert body["errors_by_code"] == {
+        "NO_FACTOR": {"count": 5, "description": CalculationFailureCode.NO_FACTOR.label},
+    }
+    for field in [
+        "created_at",
+        "started_at",
+        "completed_at",
+        "trigger",
+        "category_total_before",
+        "category_total_after",
+    ]:
         assert field in body
+
+
+@pytest.mark.django_db
+def test_a_job_with_mixed_outcomes_counts_each_code_and_adds_up_to_its_failures(client, acme, run_jobs):
+    job = mixed_job(acme, run_jobs)
+
+    body = client.get(f"{URL}/{job.id}", **acme.headers).json()
+
+    assert (body["status"], body["items_success"], body["items_failed"]) == ("COMPLETED", 3, 3)
+    assert {code: group["count"] for code, group in body["errors_by_code"].items()} == {"NO_FUEL": 2, "NO_FACTOR": 1}
+    assert sum(group["count"] for group in body["errors_by_code"].values()) == body["items_failed"]
+    assert body["errors_by_code"]["NO_FUEL"]["description"] == "A heat invoice without a facility fuel"
+
+
+@pytest.mark.django_db
+def test_the_errors_of_a_job_are_listed_page_by_page_with_every_invoice_once(client, acme, run_jobs):
+    job = all_failing_job(acme, run_jobs, count=5)
+    failed = {str(error.invoice_id) for error in ProcessingJobError.objects.filter(job=job)}
+
+    pages = [client.get(f"{URL}/{job.id}/errors", {"page": n, "size": 2}, **acme.headers).json() for n in (1, 2, 3)]
+
+    assert [(p["total"], p["page"], p["size"], p["pages"]) for p in pages] == [(5, n, 2, 3) for n in (1, 2, 3)]
+    assert [len(p["items"]) for p in pages] == [2, 2, 1]
+    listed = [item["invoice_id"] for p in pages for item in p["items"]]
+    assert sorted(listed) == sorted(failed)
+    item = pages[0]["items"][0]
+    assert set(item) == {"invoice_id", "code", "message"}
+    assert item["code"] == "NO_FACTOR"
+    assert item["message"] == "No grid electricity generation factor in ES for 1990 or an earlier year."
+
+
+@pytest.mark.django_db
+def test_the_errors_can_be_narrowed_to_one_code(client, acme, run_jobs):
+    job = mixed_job(acme, run_jobs)
+
+    no_fuel = client.get(f"{URL}/{job.id}/errors", {"code": "NO_FUEL"}, **acme.headers).json()
+    everything = client.get(f"{URL}/{job.id}/errors", **acme.headers).json()
+    unit_mismatch = client.get(f"{URL}/{job.id}/errors", {"code": "UNIT_MISMATCH"}, **acme.headers).json()
+
+    assert (no_fuel["total"], {item["code"] for item in no_fuel["items"]}) == (2, {"NO_FUEL"})
+    assert [item["code"] for item in everything["items"]] == ["NO_FACTOR", "NO_FUEL", "NO_FUEL"]  # by code
+    assert (unit_mismatch["total"], unit_mismatch["items"]) == (0, [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"code": "NO_SUCH_CODE"}, "code"),
+        ({"code": ["NO_FUEL", "NO_FACTOR"]}, "code"),
+        ({"size": "101"}, "size"),
+        ({"page": "0"}, "page"),
+        ({"status[]": "COMPLETED"}, "status[]"),
+    ],
+)
+def test_a_bad_errors_parameter_is_a_validation_error_naming_it(client, acme, params, named):
+    (job,) = start(acme, [make_invoice(acme.facility)], ["electricity"])
+    response = client.get(f"{URL}/{job.id}/errors", params, **acme.headers)
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert named in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_the_errors_of_another_organizations_job_are_not_found(client, acme, borealis, run_jobs):
+    theirs = all_failing_job(borealis, run_jobs, count=1)
+    response = client.get(f"{URL}/{theirs.id}/errors", **acme.headers)
+    assert response.status_code == 404
+    assert response.json()["code"] == "NOT_FOUND"
+    assert client.get(f"{URL}/{uuid.uuid4()}/errors", **acme.headers).status_code == 404
 
 
 @pytest.mark.django_db
@@ -120,3 +199,20 @@ def test_a_new_invoice_gets_its_categories_calculated_by_system_jobs(client, acm
     )
     assert patched.status_code == 200
     assert ProcessingJob.objects.filter(chunks__invoice_ids__contains=[response.json()["id"]]).count() == jobs.count()
+
+
+@pytest.mark.django_db
+def test_the_detail_and_an_errors_page_cost_a_fixed_number_of_queries(
+    client, acme, run_jobs, django_assert_num_queries
+):
+    job = mixed_job(acme, run_jobs)
+    client.get(URL, **acme.headers)  # records the key's last use
+    # key lookup + the job + its errors counted by code (one GROUP BY, however many codes)
+    with django_assert_num_queries(3):
+        assert client.get(f"{URL}/{job.id}", **acme.headers).status_code == 200
+    # key lookup + the job + the page (2 rows < 50: the last page, so no COUNT)
+    with django_assert_num_queries(3):
+        assert len(client.get(f"{URL}/{job.id}/errors", {"code": "NO_FUEL"}, **acme.headers).json()["items"]) == 2
+    # a full page cannot tell the total: one COUNT more
+    with django_assert_num_queries(4):
+        assert client.get(f"{URL}/{job.id}/errors", {"size": 1}, **acme.headers).json()["total"] == 3

@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.db.models import Count
+from django.db.models import Count, Min
 
 from invoicing.api.filters import invoices_filtered
 from invoicing.choices import CATEGORY_INVOICE_TYPES, ActivityCategory, InvoiceStatus, InvoiceType
@@ -22,7 +22,8 @@ from invoicing.models import Facility, Organization
 from invoicing.selectors.invoices import invoice_list
 from invoicing.services.recalculation import invoice_recalculation_start
 from invoicing.text import counted
-from jobs.models import JobStatus, ProcessingJob, ProcessingJobError
+from jobs.models import JobStatus, ProcessingJob
+from jobs.selectors import processing_job_error_counts
 
 SELECTORS = ("type", "status", "facility", "start_date", "end_date", "invoice_id", "id")
 MAX_REASONS = 10
@@ -151,16 +152,24 @@ class Command(DomainCommand):
             return
         for job in failed_jobs:
             self.stderr.write(f"Job {job.id} ({job.activity_category}) {job.status}: {job.failure_reason or '-'}")
-        reasons = (
-            ProcessingJobError.objects.filter(job_id__in=job_ids)
-            .values("job__activity_category", "code", "message")
-            .annotate(invoices=Count("id"))
-            .order_by("-invoices", "code")
+        categories = {job.id: job.activity_category for job in jobs}
+        # The grouping of the API and the admin (by job and code), with one of each group's messages.
+        reasons = processing_job_error_counts(job_ids=job_ids).annotate(
+            example=Min("message"), messages=Count("message", distinct=True)
         )
-        for reason in reasons[:MAX_REASONS]:
+        summarized = reasons.count() > MAX_REASONS
+        for reason in reasons.order_by("-count", "code")[:MAX_REASONS]:
+            several = reason["messages"] > 1
+            summarized = summarized or several
+            said = f"{reason['messages']} different messages, e.g. " if several else ""
             self.stderr.write(
-                f"{counted(reason['invoices'], 'invoice')}, {reason['job__activity_category']}: "
-                f"{reason['code']}: {reason['message']}"
+                f"{counted(reason['count'], 'invoice')}, {categories[reason['job_id']]}: "
+                f"{reason['code']}: {said}{reason['example']}"
+            )
+        if summarized:
+            self.stderr.write(
+                "Every failed invoice with its message: the job's page in the admin, "
+                "or GET /v1/processing-jobs/<job id>/errors."
             )
         problems = []
         if failed_jobs:

@@ -1,6 +1,7 @@
 // Live progress for the ProcessingJob admin: polls the JSON endpoint for the jobs on the page that
-// are still PENDING or PROCESSING and updates their bars, badges and counts in place. Stops when
-// every job on the page has reached a final status.
+// are still PENDING or PROCESSING and updates their bars, badges and counts in place (the badge and
+// bar follow the job's outcome: a COMPLETED job with failed invoices is "completed with errors").
+// Stops when every job on the page has reached a final status.
 (function () {
   "use strict";
   var config = document.getElementById("job-progress-config");
@@ -21,14 +22,14 @@
     document.querySelectorAll('[data-job-id="' + job.id + '"]').forEach(function (el) {
       if (el.classList.contains("job-progress")) {
         el.dataset.status = job.status;
+        el.dataset.outcome = job.outcome;
         el.setAttribute("aria-valuenow", String(job.percent));
         el.querySelector(".job-progress-fill").style.width = job.percent + "%";
-        el.querySelector(".job-progress-text").textContent =
-          job.items_done + " / " + job.items_total + " (" + job.percent + "%)";
+        el.querySelector(".job-progress-text").textContent = job.progress_text;
       } else if (el.dataset.field) {
         var value = job[el.dataset.field];
         el.textContent = value === null || value === undefined ? "—" : String(value);
-        if (el.dataset.field === "status_label") el.className = "job-status job-status-" + job.status.toLowerCase();
+        if (el.dataset.field === "outcome_label") el.className = "job-status job-status-" + job.outcome;
       }
     });
   }
