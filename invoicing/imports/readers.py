@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from invoicing.errors import ImportFileError
 
@@ -110,23 +112,40 @@ def open_import_file(path: str | Path, *, filename: str | None = None, sheet: st
 
 
 def header_columns(values: Sequence[object], *, where: str = "") -> list[str]:
-    """The column names of a header row, checked: every required column, no unknown or repeated one."""
+    """The column names of a header row, checked: every required column, no unknown or repeated one.
+
+    A missing and an unknown column are reported together, the unknown one with the template's
+    closest column name (`invoice_nr`: did you mean `invoice_number`?).
+    """
     columns = [normalize_header(value) for value in values]
     while columns and not columns[-1]:
         columns.pop()
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        raise ImportFileError(f"Missing columns{where}: {', '.join(missing)}.", missing_columns=missing)
     unknown = [name or "(blank)" for name in columns if name not in COLUMN_NAMES]
+    problems = []
+    if missing:
+        problems.append(f"Missing {_columns(missing)}: {', '.join(missing)}")
     if unknown:
+        named = ", ".join(f"{name}{_closest(name)}" for name in unknown)
+        problems.append(f"{'u' if missing else 'U'}nknown {_columns(unknown)}: {named}")
+    if problems:
+        expected = "" if missing and not unknown else f" Expected: {', '.join(COLUMN_NAMES)}."
         raise ImportFileError(
-            f"Unknown columns{where}: {', '.join(unknown)}. Expected: {', '.join(COLUMN_NAMES)}.",
-            unknown_columns=unknown,
+            f"{'; '.join(problems)}{where}.{expected}", missing_columns=missing, unknown_columns=unknown
         )
     repeated = sorted({name for name in columns if columns.count(name) > 1})
     if repeated:
-        raise ImportFileError(f"Repeated columns{where}: {', '.join(repeated)}.")
+        raise ImportFileError(f"Repeated {_columns(repeated)}{where}: {', '.join(repeated)}.")
     return columns
+
+
+def _columns(names: Sequence[str]) -> str:
+    return ngettext("column", "columns", len(names))
+
+
+def _closest(name: str) -> str:
+    match = difflib.get_close_matches(name, COLUMN_NAMES, n=1, cutoff=0.6)
+    return f" (did you mean {match[0]}?)" if match else ""
 
 
 def is_template_header(values: Sequence[object]) -> bool:

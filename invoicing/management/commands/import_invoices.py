@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.utils.translation import ngettext
 
 from invoicing.imports import ImportReport, ImportRowsInvalid, RowError, RowOutcome, invoice_import
 from invoicing.imports.numbers import plain_number
 from invoicing.management.base import DomainCommand, ProgressBars, organization_from_option, user_from_option
+from invoicing.text import counted
 
 
 class Command(DomainCommand):
@@ -54,7 +56,8 @@ class Command(DomainCommand):
             )
         if report.blocked:
             raise ImportRowsInvalid(
-                f"{report.invalid_rows_count} of {report.rows_total} rows are invalid; nothing was imported "
+                f"{report.invalid_rows_count} of {counted(report.rows_total, 'row')} "
+                f"{ngettext('is', 'are', report.invalid_rows_count)} invalid; nothing was imported "
                 "(fix them, or use --skip-invalid to import the others)."
             )
         self.stdout.write(self._summary(report))
@@ -77,20 +80,25 @@ class Command(DomainCommand):
     def _summary(report: ImportReport) -> str:
         verb = "would be created (dry run: nothing was written)" if report.dry_run else "created"
         new = report.new_count if report.dry_run else report.created
-        lines = [f"{report.rows_total} rows read; {new} invoices {verb}."]
+        lines = [f"{counted(report.rows_total, 'row')} read; {counted(new, 'invoice')} {verb}."]
         if report.sheet:
             lines.append(f"Read from sheet {report.sheet!r}.")
         if report.already_imported_count:
             rows = _row_list([outcome.row.row for outcome in report.already_imported], report.already_imported_count)
-            lines.append(f"{report.already_imported_count} already imported, skipped (rows {rows}).")
+            lines.append(f"{report.already_imported_count} already imported, skipped ({_rows_word(rows)}).")
         if report.invalid_rows_count:
             invalid = _row_list(sorted({error.row for error in report.errors}), report.invalid_rows_count)
-            lines.append(f"{report.invalid_rows_count} invalid rows skipped (rows {invalid}).")
+            lines.append(f"{counted(report.invalid_rows_count, 'invalid row')} skipped ({_rows_word(invalid)}).")
         if report.job_ids:
-            lines.append(f"Emissions are being calculated by {len(report.job_ids)} background jobs:")
+            lines.append(f"Emissions are being calculated by {counted(len(report.job_ids), 'background job')}:")
             lines += [f"  {job_id}" for job_id in report.job_ids]
         lines += [f"Emissions not started for {problem}" for problem in report.calculation_problems]
         return "\n".join(lines)
+
+
+def _rows_word(listed: str) -> str:
+    """`row 3` or `rows 3, 5`: the list as _row_list writes it."""
+    return f"{'rows' if ',' in listed or ' and ' in listed else 'row'} {listed}"
 
 
 def _row_list(rows: list[int], count: int, limit: int = 20) -> str:

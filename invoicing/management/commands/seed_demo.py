@@ -5,6 +5,7 @@ from django.core.management.base import CommandParser
 from invoicing.errors import ValidationError
 from invoicing.management.base import DomainCommand
 from invoicing.services.demo import demo_seed
+from invoicing.text import counted
 
 
 class Command(DomainCommand):
@@ -28,10 +29,12 @@ class Command(DomainCommand):
         result = demo_seed(invoices=invoices, calculate=not options["no_calculate"])
         self.stdout.write(
             f"Demo organization {result.organization.name} ({result.organization.id}): "
-            f"{result.invoices_created} invoices created, {result.invoices_total} in all."
+            f"{counted(result.invoices_created, 'invoice')} created, {result.invoices_total} in all."
         )
         if result.job_ids:
-            self.stdout.write(f"Emissions of the new invoices: {len(result.job_ids)} background jobs started.")
+            self.stdout.write(
+                f"Emissions of the new invoices: {counted(len(result.job_ids), 'background job')} started."
+            )
         for problem in result.calculation_problems:
             self.stderr.write(f"Emissions not started for {problem}")
         self.stdout.write(f"x-organization-id: {result.organization.id}\nx-api-key: {result.api_key}")

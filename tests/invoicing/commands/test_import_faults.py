@@ -150,7 +150,7 @@ def test_a_formula_without_a_cached_result_is_a_row_error(acme, run_command, tmp
         "row 2, status: '=LOWER(\"REVIEW\")' is a formula without a stored result; expected a value (open and save "
         "the file in Excel, which stores it)."
     ]
-    assert message.startswith("1 of 1 rows are invalid; nothing was imported")
+    assert message.startswith("1 of 1 row is invalid; nothing was imported")
 
 
 # 3. One bill is one invoice
@@ -229,7 +229,7 @@ def test_skip_invalid_imports_the_plausible_rows_only(acme, run_command, write_c
 
     output = run_command(*import_args(path, acme, "--skip-invalid"))
 
-    assert output.stdout.splitlines()[:2] == ["2 rows read; 1 invoices created.", "1 invalid rows skipped (rows 3)."]
+    assert output.stdout.splitlines()[:2] == ["2 rows read; 1 invoice created.", "1 invalid row skipped (row 3)."]
     assert list(Invoice.objects.values_list("invoice_number", flat=True)) == ["OK"]
 
 
@@ -265,7 +265,7 @@ def test_a_workbook_whose_data_is_not_on_the_first_sheet_is_read_from_the_sheet_
 
     output = run_command(*import_args(path, acme))
 
-    assert output.stdout.splitlines()[:2] == ["1 rows read; 1 invoices created.", "Read from sheet 'Notes 9'."]
+    assert output.stdout.splitlines()[:2] == ["1 row read; 1 invoice created.", "Read from sheet 'Notes 9'."]
     assert Invoice.objects.get().quantity == 7
 
 

@@ -130,7 +130,21 @@ def test_an_unknown_column_is_refused_so_typos_do_not_lose_data(acme, run_comman
     with pytest.raises(CommandError) as error:
         run_command(*import_args(path, acme))
 
-    assert str(error.value).startswith("Unknown columns: suplier. Expected: type, invoice_number, facility,")
+    assert str(error.value).startswith(
+        "Unknown column: suplier (did you mean supplier?). Expected: type, invoice_number, facility,"
+    )
+
+
+def test_a_misnamed_column_is_named_beside_the_missing_one_with_the_closest_name(acme, run_command, tmp_path):
+    path = tmp_path / "renamed.csv"
+    path.write_text("type,invoice_nr,facility,start_date,end_date,quantity,unit\n")
+
+    with pytest.raises(CommandError) as error:
+        run_command(*import_args(path, acme))
+
+    assert str(error.value).startswith(
+        "Missing column: invoice_number; unknown column: invoice_nr (did you mean invoice_number?). Expected: type,"
+    )
 
 
 def test_a_file_of_another_format_is_refused(acme, run_command, tmp_path):
@@ -272,7 +286,7 @@ def test_a_semicolon_separated_csv_from_spanish_excel_is_read(acme, run_command,
 
     output = run_command(*import_args(path, acme))
 
-    assert output.stdout.startswith("1 rows read; 1 invoices created.")
+    assert output.stdout.startswith("1 row read; 1 invoice created.")
     assert Invoice.objects.get().invoice_number == "F/2024/001"
 
 
