@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from invoicing.errors import DatasetVersionConflict, FactorFileError
 from invoicing.models.factors import CalorificBasis, FactorBasis, FactorCategory, FactorKind
 from invoicing.reference_data import STATIONARY_FUELS, UNITS
+from invoicing.text import counted
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -197,8 +199,10 @@ class RowErrors:
         if set(self.by_row) == {"file"}:
             raise FactorFileError(f"{source}: {'; '.join(self.by_row['file'])}; nothing was loaded.")
         if self.by_row:
-            count = len(self.by_row)
-            raise FactorFileError(f"{source}: {count} bad row(s); nothing was loaded.", errors=self.by_row)
+            rows = sum(1 for where in self.by_row if where.startswith("row "))
+            others = [where for where in self.by_row if not where.startswith("row ")]
+            parts = ([counted(rows, "bad row")] if rows else []) + [f"a bad {where}" for where in others]
+            raise FactorFileError(f"{source}: {' and '.join(parts)}; nothing was loaded.", errors=self.by_row)
 
 
 def decimal_or_error(text: str) -> Decimal | None:
@@ -328,7 +332,7 @@ def parse_factor_csv(text: str, *, source: str = "CSV", version: str | None = No
     header = [name.strip() for name in reader.fieldnames or []]
     absent = [column for column in CSV_COLUMNS if column not in header]
     if absent:
-        errors.add("file", f"the header lacks column(s) {', '.join(absent)}")
+        errors.add("file", f"the header lacks {ngettext('the column', 'the columns', len(absent))} {', '.join(absent)}")
         errors.raise_if_any(source)
     numbered: list[tuple[int, DatasetMeta, FactorRow]] = []
     for values in reader:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 from rq import Queue
 
+from invoicing.text import counted
 from jobs.models import ChunkStatus, JobStatus, ProcessingJob, ProcessingJobChunk
 from jobs.queue import chunk_task_id, get_queue, start_task_id
 
@@ -38,7 +39,7 @@ def processing_jobs_dispatch(*, job_ids: Sequence[uuid.UUID]) -> int:
                 queue.enqueue_call(START_TASK, args=(str(job.id),), job_id=task_id, pipeline=pipe)
             pipe.execute()
     except RedisError as exc:
-        logger.warning("Redis unreachable; %d job(s) stay PENDING for the reconciler: %s", len(jobs), exc)
+        logger.warning("Redis unreachable; %s stay PENDING for the reconciler: %s", counted(len(jobs), "job"), exc)
         return 0
     now = timezone.now()
     for job in jobs:

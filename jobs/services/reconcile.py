@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 from rq.job import Job
 from rq.job import JobStatus as RQStatus
 
+from invoicing.text import counted
 from jobs.models import ChunkStatus, JobStatus, ProcessingJob, ProcessingJobChunk
 from jobs.queue import get_queue
 from jobs.services.dispatch import processing_job_chunks_dispatch, processing_jobs_dispatch
@@ -147,7 +148,9 @@ def _reconcile_stale(now: datetime, report: ReconcileReport) -> None:
         if not lost:
             continue
         if job.attempts >= settings.JOBS_MAX_ATTEMPTS:
-            reason = f"Stopped after {job.attempts} attempts; {len(chunks)} chunk(s) never finished."
+            reason = (
+                f"Stopped after {counted(job.attempts, 'attempt')}; {counted(len(chunks), 'chunk')} never finished."
+            )
             _fail(job, reason + (f" Last error: {job.last_error}" if job.last_error else ""), report)
             continue
         attempt = job.attempts + 1

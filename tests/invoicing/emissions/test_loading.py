@@ -131,7 +131,7 @@ def test_a_malformed_file_loads_nothing_and_reports_each_bad_row(db, tmp_path):
     err = StringIO()
     with pytest.raises(CommandError) as caught:
         call_command("load_emission_factors", str(path), stderr=err)
-    assert "4 bad row(s); nothing was loaded. [INVALID_FACTOR_FILE]" in str(caught.value)
+    assert "4 bad rows; nothing was loaded. [INVALID_FACTOR_FILE]" in str(caught.value)
     report = dict(line.strip().split(": ", 1) for line in err.getvalue().splitlines())
     assert set(report) == {"row 3", "row 4", "row 5", "row 6"}
     assert "country 'FRA' is not an ISO 3166 two-letter code" in report["row 3"]
@@ -146,7 +146,7 @@ def test_a_malformed_file_loads_nothing_and_reports_each_bad_row(db, tmp_path):
 def test_a_file_without_the_columns_or_that_does_not_exist_is_one_clear_error(db, tmp_path):
     bare = tmp_path / "bare.csv"
     bare.write_text("category,kind,country\nstationary,standard,FR\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="the header lacks column"):
+    with pytest.raises(CommandError, match="the header lacks the column"):
         load(bare)
     with pytest.raises(CommandError, match="no such file"):
         load(tmp_path / "missing.csv")
