@@ -221,7 +221,8 @@ def resolve(pool: FactorPool, facts: InvoiceFacts, category: str, component: Com
             of_fuel = f" for {fuel}" if fuel else ""
             raise Failure(
                 CalculationFailureCode.NO_FACTOR,
-                f"No {component.what} factor{of_fuel} in {facts.country} for {year} or an earlier year.",
+                f"No {component.what} factor{of_fuel} in {facts.country} for {year} or an earlier year: no loaded "
+                'dataset publishes one (docs/emissions.md, "Known gaps").',
             )
         row, step = found
         pool.memo[key] = FactorUse.of_row(

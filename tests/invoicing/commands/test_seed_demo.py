@@ -96,3 +96,27 @@ def test_the_documented_import_template_imports_into_the_demo_organization_as_it
     output = run_command("import_invoices", str(template), "--organization", str(organization.id), "--dry-run")
 
     assert output.stdout.splitlines()[-1].startswith("3 rows read; 3 invoices would be created")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_demo_jobs_mostly_succeed_and_fail_only_where_no_source_publishes_a_factor(run_command, queue, drain_queue):
+    from jobs.models import ProcessingJobError
+
+    run_command("seed_demo", "--invoices", "120")
+    drain_queue()
+
+    jobs = list(ProcessingJob.objects.all())
+    clean = [job for job in jobs if job.status == "COMPLETED" and job.items_failed == 0]
+    assert len(clean) >= 2 * len(jobs) / 3
+    failures = ProcessingJobError.objects.select_related("job").values_list("job__activity_category", "code")
+    deliberate = {
+        ("stationary_generation", "NO_FACTOR"),  # Spain: no published well-to-tank factor
+        ("electricity_generation", "NO_FACTOR"),
+        ("electricity_transmission_and_distribution", "NO_FACTOR"),
+        ("energy", "NO_CALORIFIC_VALUE"),  # oil in litres, pellets in kg: no sourced calorific value
+    }
+    assert set(failures) <= deliberate
+    for message in ProcessingJobError.objects.filter(code="NO_FACTOR").values_list("message", flat=True):
+        assert " in ES " in message
+        assert "Known gaps" in message
