@@ -1,14 +1,15 @@
 """Settings for the invoice and emissions back office, read from environment variables.
 
-Without DATABASE_URL / REDIS_URL the project starts embedded PostgreSQL and Valkey servers
-(see config/embedded.py), so a fresh clone runs with no setup.
+Without DATABASE_URL / REDIS_URL, and only with DEBUG on, the project starts embedded PostgreSQL and Valkey
+servers (see config/embedded.py), so a fresh clone runs with no setup. With DEBUG=0 both must be set: a
+deployment never silently gets an empty database.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from config import embedded
 from config.env import database_config, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,8 +19,20 @@ DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-DATABASE_URL = env_str("DATABASE_URL", "") or embedded.postgres_url()
-REDIS_URL = env_str("REDIS_URL", "") or embedded.redis_url()
+DATABASE_URL = env_str("DATABASE_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
+if not (DATABASE_URL and REDIS_URL):
+    # sys.exit with a message: one line on stderr and exit status 1, from any entry point (manage.py, the server).
+    if not DEBUG:
+        unset = [name for name, value in (("DATABASE_URL", DATABASE_URL), ("REDIS_URL", REDIS_URL)) if not value]
+        sys.exit(f"{' and '.join(unset)} must be set when DEBUG=0 (embedded servers are started for development only)")
+    from config import embedded
+
+    try:
+        DATABASE_URL = DATABASE_URL or embedded.postgres_url()
+        REDIS_URL = REDIS_URL or embedded.redis_url()
+    except embedded.EmbeddedServerError as exc:
+        sys.exit(str(exc))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
