@@ -85,13 +85,27 @@ TEMPLATES = [
     },
 ]
 
+# The web server (python -m config.server, as `make run` and production run it): Granian worker processes,
+# each running the app in WEB_THREADS threads (README "Serving" says why one by default).
+WEB_WORKERS = env_int("WEB_WORKERS", 2)
+WEB_THREADS = env_int("WEB_THREADS", 1)
+
+# Django's connection pool (psycopg-pool), one per process: a request borrows a connection and gives it back
+# when it ends, so a process never holds more than DB_POOL_MAX_SIZE connections whatever its threads do. One
+# per thread (the default), no request waits for one and the web server holds at most WEB_WORKERS x
+# WEB_THREADS. The pool checks a connection before lending it (CONN_HEALTH_CHECKS) and replaces one the
+# server dropped. A process that forks after using the database must call connection.close_pool() first.
+# DB_POOL_MAX_SIZE=0: no pool, a connection per request (the test process, conftest.py).
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", WEB_THREADS)
 DATABASES = {"default": database_config(DATABASE_URL)}
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # connections are kept by the pool, not by Django
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# psycopg prepares a statement after this many runs on a connection. Django switches that off (for
-# transaction-mode poolers); its ORM cursors never prepare anyway, only invoicing.db.fetch_one
-# does. DB_PREPARE_THRESHOLD=0 turns it off again.
-DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5) or None  # type: ignore[index]
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"]["OPTIONS"]["pool"] = {  # type: ignore[index]
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": 10,  # s a borrower waits when DB_POOL_MAX_SIZE connections are lent out (or cannot be made)
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

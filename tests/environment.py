@@ -21,3 +21,6 @@ if not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
     except embedded.EmbeddedServerError as exc:
         sys.exit(str(exc))
 os.environ.setdefault("DEBUG", "0")
+# No connection pool in this process: tests run requests in threads (Django's live server, concurrency
+# tests) that end without giving their connection back. The servers the tests start run with the pool.
+os.environ.setdefault("DB_POOL_MAX_SIZE", "0")
