@@ -44,7 +44,9 @@ def test_it_uses_the_urls_when_given():
     ("env", "unset"),
     [({}, "DATABASE_URL and REDIS_URL"), ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "DATABASE_URL")],
 )
-@pytest.mark.parametrize("command", [["manage.py", "migrate"], ["manage.py", "rqworker", "default"]])
+@pytest.mark.parametrize(
+    "command", [["manage.py", "migrate"], ["manage.py", "rqworker", "default"], ["-m", "config.server"]]
+)
 def test_with_debug_off_and_a_url_unset_it_refuses_to_start_with_one_line(env, unset, command):
     result = subprocess.run(
         [sys.executable, *command],
