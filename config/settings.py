@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestLimitsMiddleware",  # 414/413/400 for oversized or truncated requests, first
     "invoicing.api.middleware.ApiJsonErrorsMiddleware",  # JSON, never HTML, for errors under /v1/
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SiteSessionMiddleware",  # the Site* middleware skips /v1/ (config/middleware.py)
@@ -65,6 +66,13 @@ MIDDLEWARE = [
 # The admin's messages live in its session. The default (a signed cookie, then the session) builds a
 # cookie signer on every request, API requests included.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Request limits (README "Serving"), answered with the API's JSON errors.
+MAX_QUERY_STRING_BYTES = 8192  # longer: 414 (config.middleware.RequestLimitsMiddleware)
+API_MAX_BODY_BYTES = 1024 * 1024  # larger bodies under /v1/: 413; 10,000 invoice ids take 390 KB
+API_MAX_JSON_DEPTH = 32  # deeper JSON bodies: 400 (config.api.parsers.DepthLimitedJSONParser)
+# Every parameter an 8 KB query string can hold ("a&a&…"), so that Django drops none of them.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = MAX_QUERY_STRING_BYTES // 2 + 1
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -142,7 +150,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "invoicing.api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "invoicing.api.negotiation.ApiContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "invoicing.api.schema.ApiAutoSchema",
     "UNAUTHENTICATED_USER": None,

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,6 +83,18 @@ def parse_response(raw: bytes) -> Response:
             rest = rest[size + 2 :]
         body = b"".join(chunks)
     return Response(int(status_line.split(" ", 2)[1]), headers, body)
+
+
+def query_string_of(length: int, facility_id: uuid.UUID) -> str:
+    """`facility_id[]` values of facilities that do not exist, then `facility_id`: a query string of `length`
+    bytes, or one less (percent-encoding a hyphen adds two bytes)."""
+    last = f"facility_id[]={facility_id}"
+    parameters: list[str] = []
+    while len("&".join([*parameters, last])) + 51 <= length:
+        parameters.append(f"facility_id[]={uuid.uuid4()}")
+    query = "&".join([*parameters, last])
+    padding = (length - len(query)) // 2  # a percent-encoded hyphen is two bytes longer
+    return query.replace("-", "%2D", padding)
 
 
 @dataclass
