@@ -5,6 +5,7 @@ port, and a bare HTTP client for it. Used by the serving tests (tests/config/) a
 
 from __future__ import annotations
 
+import shutil
 import signal
 import socket
 import subprocess
@@ -110,7 +111,7 @@ class Server:
 @contextmanager
 def serving(env: Mapping[str, str], *, port: int | None = None, timeout: float = 120) -> Iterator[Server]:
     """`python -m config.server` with `env` on 127.0.0.1, once it answers; stopped (SIGTERM) at the end.
-    Its output goes to a log file (Server.log)."""
+    Its output goes to a log file (Server.log), removed at the end."""
     port = port or free_port()
     log = Path(tempfile.mkdtemp(prefix="server-")) / "server.log"
     with open(log, "wb") as output:
@@ -140,3 +141,4 @@ def serving(env: Mapping[str, str], *, port: int | None = None, timeout: float =
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        shutil.rmtree(log.parent, ignore_errors=True)

@@ -108,6 +108,7 @@ def make_run() -> Iterator[MakeRun]:
         run.wait_until_stopped(processes)
     subprocess.run([sys.executable, "-m", "config.embedded", "stop"], cwd=ROOT, env=env, check=False)
     subprocess.run(["rm", "-rf", data_dir], check=False)
+    run.log.unlink()
 
 
 def _send(run: MakeRun, how: str) -> list[psutil.Process]:
