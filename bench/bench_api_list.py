@@ -25,7 +25,6 @@ import multiprocessing
 import os
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -35,7 +34,7 @@ from typing import Any
 import psutil
 
 from bench.common import Result
-from tests.serving import http_request, serving
+from tests.serving import ConnectionSampler, http_request, serving
 
 ORGANIZATIONS = 10
 APPLICATION_NAME = "invoicing-bench-api"  # libpq's PGAPPNAME for the server: its rows in pg_stat_activity
@@ -155,32 +154,6 @@ def _p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1]
 
 
-class ConnectionPeak:
-    """The most connections the server held at once, sampled every 10 ms."""
-
-    def __init__(self, conninfo: str) -> None:
-        self.peak = 0
-        self._conninfo = conninfo
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        import psycopg
-
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            while not self._stop.wait(0.01):
-                row = conn.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APPLICATION_NAME]
-                ).fetchone()
-                self.peak = max(self.peak, row[0] if row else 0)
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-
 def _client(port: int, paths: list[str], headers: dict[str, str], requests_count: int, start: Any) -> int:
     """One client process: `requests_count` requests on one kept-alive connection; returns how many were 200."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -221,8 +194,8 @@ def run(options: Any) -> list[Result]:
     repeats = 20 if options.quick else 200
     env = {**os.environ, "DEBUG": "0", "PGAPPNAME": APPLICATION_NAME}
     results: list[Result] = []
-    peak = ConnectionPeak(os.environ["DATABASE_URL"])
-    with serving(env) as server, psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+    sampler = ConnectionSampler(os.environ["DATABASE_URL"], APPLICATION_NAME)
+    with sampler, serving(env) as server, psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
         processes = [psutil.Process(server.process.pid), *psutil.Process(server.process.pid).children()]
         for case in _cases(count):
             response = http_request(server.port, "GET", case.path(), headers)
@@ -260,7 +233,6 @@ def run(options: Any) -> list[Result]:
         assert ok == CONCURRENT_CLIENTS * per_client, f"{ok} of {CONCURRENT_CLIENTS * per_client} answers were 200"
         results.append(Result(f"requests/s, {CONCURRENT_CLIENTS} clients on kept-alive connections", rate, "req/s"))
     bound = settings.WEB_WORKERS * settings.WEB_THREADS
-    connections = peak.stop()
     name = "peak database connections of the server"
-    results.append(Result(name, connections, "", target=f"<= {bound}", ok=connections <= bound))
+    results.append(Result(name, sampler.peak, "", target=f"<= {bound}", ok=sampler.peak <= bound))
     return results

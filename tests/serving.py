@@ -11,12 +11,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,6 +98,41 @@ def query_string_of(length: int, facility_id: uuid.UUID) -> str:
     query = "&".join([*parameters, last])
     padding = (length - len(query)) // 2  # a percent-encoded hyphen is two bytes longer
     return query.replace("-", "%2D", padding)
+
+
+def server_connections(conn: Any, application_name: str) -> set[int]:
+    """The backend pids of the connections named `application_name` (libpq's PGAPPNAME) in pg_stat_activity."""
+    rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [application_name])
+    return {pid for (pid,) in rows.fetchall()}
+
+
+class ConnectionSampler:
+    """A server's database connections (those named `application_name`), sampled every 10 ms while in use:
+    the most at once (`peak`) and every one seen (`seen`)."""
+
+    def __init__(self, conninfo: str, application_name: str) -> None:
+        self.peak = 0
+        self.seen: set[int] = set()
+        self._conninfo, self._application_name = conninfo, application_name
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            while not self._stop.wait(0.01):
+                pids = server_connections(conn, self._application_name)
+                self.peak = max(self.peak, len(pids))
+                self.seen |= pids
+
+    def __enter__(self) -> ConnectionSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 @dataclass

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +18,16 @@ from django.conf import settings
 
 from tests.conftest import Tenant
 from tests.factories import make_invoice
-from tests.serving import Response, Server, http_request, parse_response, query_string_of, serving
+from tests.serving import (
+    ConnectionSampler,
+    Response,
+    Server,
+    http_request,
+    parse_response,
+    query_string_of,
+    server_connections,
+    serving,
+)
 from tests.workers import WorkerProcess, wait_until, worker_env
 
 # The catalogue rows that migrations load are restored after each test.
@@ -45,34 +53,7 @@ def _json(response: Response) -> dict[str, object]:
 
 
 def _server_connections(conn: psycopg.Connection[tuple[int]]) -> set[int]:
-    """The backend pids of the server's connections."""
-    rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [SERVER_APPLICATION_NAME])
-    return {pid for (pid,) in rows.fetchall()}
-
-
-class ConnectionSampler:
-    """The server's connections, sampled every 10 ms while in use: the most at once, and every one seen."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self.seen: set[int] = set()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample)
-
-    def _sample(self) -> None:
-        with psycopg.connect(worker_env()["DATABASE_URL"], autocommit=True) as conn:
-            while not self._stop.wait(0.01):
-                pids = _server_connections(conn)
-                self.peak = max(self.peak, len(pids))
-                self.seen |= pids
-
-    def __enter__(self) -> ConnectionSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    return server_connections(conn, SERVER_APPLICATION_NAME)
 
 
 @pytest.mark.slow
@@ -87,7 +68,7 @@ def test_it_answers_every_request_sequential_and_concurrent_on_the_same_few_data
     def client(requests_count: int) -> Counter[int]:
         return Counter(http_request(server.port, "GET", path, _headers(acme)).status for _ in range(requests_count))
 
-    with ConnectionSampler() as sampler:
+    with ConnectionSampler(worker_env()["DATABASE_URL"], SERVER_APPLICATION_NAME) as sampler:
         sequential = client(2000)
         with ThreadPoolExecutor(8) as pool:
             concurrent = sum(pool.map(client, [250] * 8), Counter())
