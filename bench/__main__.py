@@ -53,6 +53,10 @@ def main() -> int:
     os.environ.setdefault("DEBUG", "0")
     sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = bench_database_url()
+    if not os.environ.get("REDIS_URL"):
+        from config import embedded
+
+        os.environ["REDIS_URL"] = embedded.redis_url()
     django.setup()
     from django.core.management import call_command
 

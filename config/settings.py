@@ -1,14 +1,15 @@
 """Settings for the invoice and emissions back office, read from environment variables.
 
-Without DATABASE_URL / REDIS_URL the project starts embedded PostgreSQL and Valkey servers
-(see config/embedded.py), so a fresh clone runs with no setup.
+Without DATABASE_URL / REDIS_URL, and only with DEBUG on, the project starts embedded PostgreSQL and Valkey
+servers (see config/embedded.py), so a fresh clone runs with no setup. With DEBUG=0 both must be set: a
+deployment never silently gets an empty database.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-from config import embedded
 from config.env import database_config, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,8 +19,20 @@ DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-DATABASE_URL = env_str("DATABASE_URL", "") or embedded.postgres_url()
-REDIS_URL = env_str("REDIS_URL", "") or embedded.redis_url()
+DATABASE_URL = env_str("DATABASE_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
+if not (DATABASE_URL and REDIS_URL):
+    # sys.exit with a message: one line on stderr and exit status 1, from any entry point (manage.py, the server).
+    if not DEBUG:
+        unset = [name for name, value in (("DATABASE_URL", DATABASE_URL), ("REDIS_URL", REDIS_URL)) if not value]
+        sys.exit(f"{' and '.join(unset)} must be set when DEBUG=0 (embedded servers are started for development only)")
+    from config import embedded
+
+    try:
+        DATABASE_URL = DATABASE_URL or embedded.postgres_url()
+        REDIS_URL = REDIS_URL or embedded.redis_url()
+    except embedded.EmbeddedServerError as exc:
+        sys.exit(str(exc))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -39,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestLimitsMiddleware",  # 414/413/400 for oversized or truncated requests, first
     "config.api.middleware.ApiJsonErrorsMiddleware",  # JSON, never HTML, for errors under /v1/
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SiteSessionMiddleware",  # the Site* middleware skips /v1/ (config/middleware.py)
@@ -52,6 +66,13 @@ MIDDLEWARE = [
 # The admin's messages live in its session. The default (a signed cookie, then the session) builds a
 # cookie signer on every request, API requests included.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Request limits (README "Serving"), answered with the API's JSON errors.
+MAX_QUERY_STRING_BYTES = 8192  # longer: 414 (config.middleware.RequestLimitsMiddleware)
+API_MAX_BODY_BYTES = 1024 * 1024  # larger bodies under /v1/: 413; 10,000 invoice ids take 390 KB
+API_MAX_JSON_DEPTH = 32  # deeper JSON bodies: 400 (config.api.parsers.DepthLimitedJSONParser)
+# Every parameter an 8 KB query string can hold ("a&a&…"), so that Django drops none of them.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = MAX_QUERY_STRING_BYTES // 2 + 1
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -72,9 +93,28 @@ TEMPLATES = [
     },
 ]
 
+# The web server (python -m config.server, as `make run` and production run it): Granian worker processes,
+# each running the app in WEB_THREADS threads (README "Serving" says why one by default).
+WEB_WORKERS = env_int("WEB_WORKERS", 2)
+WEB_THREADS = env_int("WEB_THREADS", 1)
+
+# Django's connection pool (psycopg-pool), in the web server's processes: a request borrows a connection and
+# gives it back when it ends, so a process never holds more than DB_POOL_MAX_SIZE connections whatever its
+# threads do. The server (config/server.py) sets it to WEB_THREADS, so no request waits for one and the web
+# server holds at most WEB_WORKERS x WEB_THREADS. The pool checks a connection before lending it
+# (CONN_HEALTH_CHECKS) and replaces one the server dropped. Everywhere else (manage.py, the RQ worker, whose
+# work horses fork and must not share a pooled socket with their parent, the tests) the default 0 means no
+# pool: each thread opens its own connection and closes it when done.
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 0)
 DATABASES = {"default": database_config(DATABASE_URL)}
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # connections are kept by the pool, not by Django
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"]["OPTIONS"]["pool"] = {  # type: ignore[index]
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": 10,  # s a borrower waits when DB_POOL_MAX_SIZE connections are lent out (or cannot be made)
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -128,7 +168,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.ExactJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }

@@ -13,17 +13,20 @@ from config.env import database_config
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _without_urls(env: dict[str, str]) -> dict[str, str]:
+    return {**{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}, **env}
+
+
 def _settings_in_subprocess(env: dict[str, str]) -> list[str]:
     code = "from config import settings as s; print(s.DATABASE_URL); print(s.REDIS_URL)"
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], cwd=ROOT, env=_without_urls(env), capture_output=True, text=True, check=True
     )
     return out.stdout.strip().splitlines()
 
 
-def test_it_falls_back_to_the_embedded_servers_when_no_urls_are_set():
-    database_url, redis_url = _settings_in_subprocess({})
+def test_with_debug_on_it_falls_back_to_the_embedded_servers_when_no_urls_are_set():
+    database_url, redis_url = _settings_in_subprocess({"DEBUG": "1"})
     assert database_url.startswith("postgresql://postgres@/invoicing?host=")
     assert redis_url.startswith("unix://")
     assert redis_url.endswith("valkey.sock?db=0")
@@ -35,6 +38,28 @@ def test_it_uses_the_urls_when_given():
         {"DATABASE_URL": "postgresql://u:p@db.example:6543/prod", "REDIS_URL": "redis://cache.example:6380/2"}
     )
     assert (database_url, redis_url) == ("postgresql://u:p@db.example:6543/prod", "redis://cache.example:6380/2")
+
+
+@pytest.mark.parametrize(
+    ("env", "unset"),
+    [({}, "DATABASE_URL and REDIS_URL"), ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "DATABASE_URL")],
+)
+@pytest.mark.parametrize(
+    "command", [["manage.py", "migrate"], ["manage.py", "rqworker", "default"], ["-m", "config.server"]]
+)
+def test_with_debug_off_and_a_url_unset_it_refuses_to_start_with_one_line(env, unset, command):
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=ROOT,
+        env=_without_urls({"DEBUG": "0", **env}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == f"{unset} must be set when DEBUG=0 (embedded servers are started for development only)\n"
+    assert result.stdout == ""
 
 
 def test_database_urls_become_django_settings():
