@@ -173,7 +173,7 @@ class StrictDecimalField(DescribedField, serializers.DecimalField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, bool) or not isinstance(data, int | float):
+        if isinstance(data, bool) or not isinstance(data, int | float | Decimal):
             self.fail("not_a_number", input=data)
         return super().to_internal_value(data)  # type: ignore[no-any-return]
 

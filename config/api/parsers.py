@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import codecs
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+from rest_framework.utils import json
 
 
 class DepthLimitedJSONParser(JSONParser):
-    """DRF's JSON parser, refusing (400) a body nested deeper than API_MAX_JSON_DEPTH arrays and objects.
+    """DRF's JSON parser, with numbers read exactly and nesting refused (400) past API_MAX_JSON_DEPTH.
 
-    Python's json module recurses once per level: a few kilobytes of brackets would end in a
-    RecursionError (a 500) there, or later in whatever walks the value. No API body needs more than
-    a few levels.
+    A JSON number with a fraction becomes a Decimal of the digits sent, never a float: 12345678901234.123456
+    would otherwise be stored as 12345678901234.123 without a word. Python's json module recurses once
+    per level: a few kilobytes of brackets would end in a RecursionError (a 500) there, or later in
+    whatever walks the value. No API body needs more than a few levels.
     """
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         limit = settings.API_MAX_JSON_DEPTH
         too_deep = ParseError(f"JSON parse error - nested deeper than {limit} levels.")
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            value = super().parse(stream, media_type, parser_context)
+            value = json.loads(
+                codecs.getreader(encoding)(stream).read(),
+                parse_float=Decimal,
+                parse_constant=json.strict_constant if self.strict else None,
+            )
         except RecursionError:
             raise too_deep from None
+        except ValueError as exc:  # not JSON, or not in the encoding
+            raise ParseError(f"JSON parse error - {exc}") from None
         if nesting_depth(value, stop_after=limit) > limit:
             raise too_deep
         return value

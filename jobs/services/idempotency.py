@@ -31,7 +31,8 @@ class StoredResponse:
 
 
 def request_fingerprint(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)  # Decimal: its digits
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def idempotency_key_claim(*, organization: Organization, key: str, payload: Any) -> StoredResponse | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -225,3 +226,14 @@ def test_delete_removes_the_invoice_and_its_emissions(acme, acme_api):
     assert not Invoice.objects.filter(pk=invoice.pk).exists()
     assert not InvoiceEmission.objects.exists()
     assert acme_api.delete(f"/v1/invoices/{invoice.id}").status_code == 404
+
+
+def test_a_quantity_with_twenty_digits_is_stored_exactly_not_through_a_float(acme, acme_api):
+    body = electricity_body(acme, quantity=Decimal("12345678901234.123456"))
+    payload = json.dumps(body, default=str).replace('"12345678901234.123456"', "12345678901234.123456")
+
+    response = acme_api.client.post("/v1/invoices", payload, content_type="application/json", **acme.headers)
+
+    assert response.status_code == 201, response.content
+    assert Invoice.objects.get().quantity == Decimal("12345678901234.123456")
+    assert '"quantity":12345678901234.123456' in response.content.decode()
