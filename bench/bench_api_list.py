@@ -7,7 +7,7 @@ For each case the benchmark times the API (through `python -m config.server`, se
 has them, a new connection per request) and SQL written here by hand for the same page and total (the
 total counted only when the page does not tell it, as the API does), run through psycopg on one open
 connection and serialised with `json`: the difference is what the HTTP server, Django, DRF and the API's
-own queries (the API-key lookup among them) add. Goal (issue 14): the first three medians under 10 ms and
+own queries (the API-key lookup among them) add. Goal: the first three medians under 10 ms and
 at most 2x the hand-written SQL. Requests and SQL runs alternate, so load from elsewhere on the machine
 hits both alike.
 

@@ -3,7 +3,7 @@
 For 10,000 and 100,000 rows (`--quick`: 1,000 and 10,000), from CSV and from XLSX: the dry run and the
 import (emission jobs included), in seconds and the process's peak RSS (VmHWM, sampled every 0.1 s). The
 import holds one chunk of rows at a time, so peak RSS must stay flat from the small to the large file.
-Without `--quick`, also the dry run of a 50 MB CSV and of a 1,000,000-row XLSX (issue 19: under 300 MB).
+Without `--quick`, also the dry run of a 50 MB CSV and of a 1,000,000-row XLSX (goal: under 300 MB).
 
 Runs in a dedicated organization whose invoices and jobs are deleted before and after each import (the
 jobs' RQ messages then find no row and do nothing). Files are generated once into `.local/bench-import/`

@@ -1,4 +1,4 @@
-"""Recovery soak: each fault of issue 19 hits a running recalculation job, with the default settings.
+"""Recovery soak: each fault a job can meet hits a running recalculation job, with the default settings.
 
 Runs on private PostgreSQL and Redis servers (tests/jobs/faults.py; the machine's servers and the
 bench database are not used), with real `rqworker` processes and the default JOBS_* settings. Each

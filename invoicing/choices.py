@@ -63,7 +63,7 @@ class UnitDimension(models.TextChoices):
     MASS = "mass"
 
 
-# Which invoice types each category applies to (domain.md §2).
+# Which invoice types each category applies to (docs/emissions.md, "The categories").
 CATEGORY_INVOICE_TYPES: dict[str, frozenset[str]] = {
     ActivityCategory.STATIONARY: frozenset({InvoiceType.HEAT}),
     ActivityCategory.STATIONARY_GENERATION: frozenset({InvoiceType.HEAT}),
@@ -83,7 +83,8 @@ def categories_for_invoice_type(invoice_type: str) -> list[str]:
 # Categories that apply across invoice types (so heat and electricity may be mixed).
 CROSS_TYPE_CATEGORIES = frozenset({ActivityCategory.ENERGY})
 
-# Categories whose kg CO2e is not added into an invoice's co2e (domain.md §2).
+# Categories whose kg CO2e is not added into an invoice's co2e: location-based Scope 2 is reported beside
+# market-based, never added to it (GHG Protocol Scope 2 Guidance), and energy is not an emission.
 CATEGORIES_OUTSIDE_CO2E = frozenset({ActivityCategory.ELECTRICITY_LOCATION_BASED, ActivityCategory.ENERGY})
 
 # The fuel code of purchased heat and steam (district heating): Scope 2, not Scope 1 (GHG Protocol

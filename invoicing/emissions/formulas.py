@@ -222,7 +222,7 @@ def resolve(pool: FactorPool, facts: InvoiceFacts, category: str, component: Com
             raise Failure(
                 CalculationFailureCode.NO_FACTOR,
                 f"No {component.what} factor{of_fuel} in {facts.country} for {year} or an earlier year: no loaded "
-                'dataset publishes one (docs/emissions.md, "Known gaps").',
+                "dataset publishes one (docs/emissions.md: Known gaps).",
             )
         row, step = found
         pool.memo[key] = FactorUse.of_row(

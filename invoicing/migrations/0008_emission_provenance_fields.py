@@ -1,4 +1,4 @@
-"""Schema for sourced factors and auditable results (issue 15), part 1: new columns beside the old ones.
+"""Schema for sourced factors and auditable results part 1: new columns beside the old ones.
 
 0009 fills them from the old ones, 0010 drops the old ones and adds the constraints, 0011 loads the
 shipped datasets."""

@@ -62,7 +62,7 @@ def forward(apps, schema_editor):
         row.item = row.supplier_name or (row.fuel.name if row.fuel is not None else f"{row.category} ({row.kind})")
         row.category, row.kind = category, kind
         row.source_location = row.source_reference or "not recorded"
-        row.source_document = "not recorded (loaded in the format before issue 15)"
+        row.source_document = "not recorded (loaded in the earlier file format)"
         row.basis = "co2e"
         row.save()
     emission_model.objects.filter(factor__in=dropped).update(factor=None)

@@ -210,4 +210,4 @@ def test_a_job_whose_worker_keeps_dying_is_failed_with_the_reason_after_its_atte
     call_command("reconcile_jobs")
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "attempts" in job.failure_reason
+    assert "Stopped after 1 attempt;" in job.failure_reason

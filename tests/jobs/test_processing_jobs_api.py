@@ -125,7 +125,7 @@ def test_the_errors_of_a_job_are_listed_page_by_page_with_every_invoice_once(cli
     assert item["code"] == "NO_FACTOR"
     assert item["message"] == (
         "No grid electricity generation factor in ES for 1990 or an earlier year:"
-        ' no loaded dataset publishes one (docs/emissions.md, "Known gaps").'
+        " no loaded dataset publishes one (docs/emissions.md: Known gaps)."
     )
 
 

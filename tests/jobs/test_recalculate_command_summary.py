@@ -31,7 +31,7 @@ def test_wait_counts_a_code_once_with_an_example_and_says_where_every_message_is
     assert str(error.value) == "3 invoices could not be calculated; the reasons are above."
     assert stderr.getvalue().splitlines() == [
         "3 invoices, electricity: NO_FACTOR: 2 different messages, e.g. No grid electricity generation factor in ES "
-        'for 1985 or an earlier year: no loaded dataset publishes one (docs/emissions.md, "Known gaps").',
+        "for 1985 or an earlier year: no loaded dataset publishes one (docs/emissions.md: Known gaps).",
         "Every failed invoice with its message: the job's page in the admin, "
         "or GET /v1/processing-jobs/<job id>/errors.",
     ]

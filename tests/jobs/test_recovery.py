@@ -1,4 +1,4 @@
-"""Recovery from each fault of issue 19, on private PostgreSQL and Redis servers that the tests kill.
+"""Recovery from each fault a job can meet, on private PostgreSQL and Redis servers that the tests kill.
 
 Short intervals (below) make each recovery take seconds; the bound each test asserts is derived from
 them (FaultWorld.recovery_bound). `make bench` (bench/bench_recovery.py) runs the same scenarios with

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import RequestFactory
@@ -20,8 +21,8 @@ OUR_APPS = {"invoicing", "jobs"}
 def our_models():  # type: ignore[no-untyped-def]
     return sorted(
         (model._meta.app_label, model._meta.model_name)
-        for model in admin.site._registry
-        if model._meta.app_label in OUR_APPS
+        for model in apps.get_models()
+        if model._meta.app_label in OUR_APPS and admin.site.is_registered(model)
     )
 
 

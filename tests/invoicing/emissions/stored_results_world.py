@@ -1,4 +1,4 @@
-"""Run in a fresh database (see test_stored_results_migration): results stored before issue 15, then migrate.
+"""Run in a fresh database (see test_stored_results_migration): results stored in the earlier format, then migrate.
 
 Migrates to 0007, writes what that schema held (the first shipped datasets, an operator's dataset, results
 and configurations pointing at them), migrates to the latest state and prints what became of them as JSON.

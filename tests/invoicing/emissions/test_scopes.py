@@ -74,5 +74,5 @@ def test_spain_has_no_published_district_heat_factor_rather_than_a_borrowed_one(
     assert code == "NO_FACTOR"
     assert message == (
         "No purchased heat and steam factor for district_heat in ES for 2024 or an earlier year:"
-        ' no loaded dataset publishes one (docs/emissions.md, "Known gaps").'
+        " no loaded dataset publishes one (docs/emissions.md: Known gaps)."
     )

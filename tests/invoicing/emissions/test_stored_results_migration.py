@@ -1,4 +1,4 @@
-"""Results stored before issue 15 keep their numbers until recalculated; their scope and energy column are fixed."""
+"""Results stored in the earlier format keep their numbers until recalculated; their scope and energy are fixed."""
 
 from __future__ import annotations
 
