@@ -1,7 +1,7 @@
 """Country codes: ISO 3166-1 alpha-2, from the ISO data that pycountry ships (Debian's iso-codes).
 
-The one place that says whether a country code exists: facility creation (and through it the API)
-checks with `country_error`; the API documents the same list in its schema.
+The one place that says whether a country code exists: facility creation (and through it the API) and
+`create_api_key` check with `country_error`; the API documents the same list in its schema.
 """
 
 from __future__ import annotations

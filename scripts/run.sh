@@ -42,7 +42,7 @@ trap 'stop; exit 143' TERM
 serve $BIN/python -m config.server --host "$HOST" --port "$PORT"
 serve $BIN/python manage.py rqworker default
 
-echo "Admin: http://$HOST:$PORT/admin/   API: http://$HOST:$PORT/v1/   (Ctrl-C stops)"
+echo "Open http://$HOST:$PORT/ : the admin is at /admin/, the API docs at /v1/docs/.   (Ctrl-C stops)"
 status=0
 wait -n || status=$?
 echo "A process stopped (exit status $status); stopping the others." >&2

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from invoicing.countries import country_error
 from invoicing.errors import ValidationError
 from invoicing.models import ApiKey, Membership, Organization
 
@@ -37,11 +38,9 @@ def organization_get_or_create(*, name: str, country: str | None = None) -> tupl
         raise ValidationError("Organization name is required.", errors={"name": ["This field is required."]})
     if country is not None:
         country = country.strip().upper()
-        if len(country) != 2 or not country.isalpha():
-            raise ValidationError(
-                f"Country must be an ISO 3166-1 alpha-2 code such as ES or GB, not {country!r}.",
-                errors={"country": ["Not an ISO 3166-1 alpha-2 code."]},
-            )
+        problem = country_error(country)
+        if problem is not None:
+            raise ValidationError(problem, errors={"country": [problem]})
     existing = Organization.objects.filter(name__iexact=name).first()
     if existing is not None:
         if country is not None and country != existing.country:

@@ -38,3 +38,4 @@ class Command(DomainCommand):
         for problem in result.calculation_problems:
             self.stderr.write(f"Emissions not started for {problem}")
         self.stdout.write(f"x-organization-id: {result.organization.id}\nx-api-key: {result.api_key}")
+        self.stdout.write("(a new demo key on every run: the previous one is revoked, since keys are stored hashed)")

@@ -43,3 +43,11 @@ def test_a_country_that_contradicts_the_organization_found_is_refused(run_comman
 
     assert str(error.value) == "Demo Renovables S.L. already exists with country ES, not GB. [VALIDATION_ERROR]"
     assert not ApiKey.objects.exists()
+
+
+def test_a_country_that_does_not_exist_is_refused(run_command):
+    with pytest.raises(CommandError) as error:
+        run_command("create_api_key", "--organization-name", "Nowhere Ltd", "--country", "zz")
+
+    assert str(error.value) == "'ZZ' is not an ISO 3166-1 alpha-2 country code such as ES, GB or FR. [VALIDATION_ERROR]"
+    assert not Organization.objects.exists()
