@@ -72,3 +72,16 @@ def make_invoice(facility: Facility, **overrides: Any) -> Invoice:
     }
     fields.update(overrides)
     return Invoice.objects.create(facility=facility, **fields)
+
+
+def invoice_body(facility: Facility, **overrides: Any) -> dict[str, Any]:
+    """The JSON body of `POST /v1/invoices`: 1,500 kWh of electricity at `facility` in January 2024."""
+    return {
+        "type": "electricity",
+        "quantity": 1500,
+        "unit_id": str(unit("kwh").id),
+        "start_date": "2024-01-01",
+        "end_date": "2024-01-31",
+        "facility_id": str(facility.id),
+        **overrides,
+    }

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from invoicing.imports.template import COLUMN_NAMES
 from invoicing.models import Invoice
-from tests.factories import make_contract, unit
+from tests.factories import invoice_body, make_contract
 from tests.invoicing.api.conftest import ApiClient
 from tests.invoicing.commands.conftest import electricity_row
 
@@ -29,15 +29,7 @@ def write_rows(directory, rows):  # type: ignore[no-untyped-def]
 
 
 def body(tenant, **overrides):  # type: ignore[no-untyped-def]
-    return {
-        "type": "electricity",
-        "quantity": 1500,
-        "unit_id": str(unit("kwh").id),
-        "start_date": "2024-01-01",
-        "end_date": "2024-01-31",
-        "facility_id": str(tenant.facility.id),
-        **overrides,
-    }
+    return invoice_body(tenant.facility, **overrides)
 
 
 def test_the_contract_in_force_for_the_period_is_found_without_being_sent(acme):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import make_facility_fuel, unit
+from tests.factories import invoice_body, make_facility_fuel, unit
 
 from .conftest import ApiClient
 
@@ -20,15 +20,15 @@ def by_category(items):  # type: ignore[no-untyped-def]
 def test_a_failed_category_shows_its_reason_until_the_input_is_fixed(acme, queue, drain_queue):
     api = ApiClient(acme)
     gas = make_facility_fuel(acme.facility, "natural_gas")
-    body = {
-        "type": "heat",
-        "quantity": 250,
-        "unit_id": str(unit("m3").id),
-        "start_date": "2024-02-01",
-        "end_date": "2024-02-29",
-        "facility_id": str(acme.facility.id),
-        "facility_fuel_id": str(gas.id),
-    }
+    body = invoice_body(
+        acme.facility,
+        type="heat",
+        quantity=250,
+        unit_id=str(unit("m3").id),
+        start_date="2024-02-01",
+        end_date="2024-02-29",
+        facility_fuel_id=str(gas.id),
+    )
 
     created = api.post("/v1/invoices", body)
     assert created.status_code == 201, created.content

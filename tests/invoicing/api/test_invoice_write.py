@@ -9,24 +9,14 @@ from typing import Any
 import pytest
 
 from invoicing.models import Invoice, InvoiceEmission
-from tests.factories import make_contract, make_facility, make_facility_fuel, make_invoice, supplier, unit
+from tests.factories import invoice_body, make_contract, make_facility, make_facility_fuel, make_invoice, supplier, unit
 
 pytestmark = pytest.mark.django_db
 
 
 def electricity_body(tenant, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    body: dict[str, Any] = {
-        "type": "electricity",
-        "quantity": 1500.25,
-        "unit_id": str(unit("kwh").id),
-        "start_date": "2024-01-01",
-        "end_date": "2024-01-31",
-        "invoice_id": "INV-2024-001",
-        "facility_id": str(tenant.facility.id),
-        "supply_contract_id": str(tenant.contract.id),
-    }
-    body.update(overrides)
-    return body
+    defaults = {"quantity": 1500.25, "invoice_id": "INV-2024-001", "supply_contract_id": str(tenant.contract.id)}
+    return invoice_body(tenant.facility, **{**defaults, **overrides})
 
 
 def test_it_returns_an_invoice_with_its_emissions_per_category(acme, acme_api):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_invoice, unit
+from tests.factories import invoice_body, make_invoice
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +44,7 @@ def test_a_detail_costs_five_queries(acme, warm_acme_api, django_assert_num_quer
 
 
 def test_create_costs_thirteen_queries(acme, warm_acme_api, django_assert_num_queries):
-    body = {
-        "type": "electricity",
-        "quantity": 10,
-        "unit_id": str(unit("kwh").id),
-        "start_date": "2024-03-01",
-        "end_date": "2024-03-31",
-        "facility_id": str(acme.facility.id),
-    }
+    body = invoice_body(acme.facility)
     # key lookup + SAVEPOINT (service) + unit + facility + the organization's supply contracts (the one
     # in force) + SAVEPOINT (the insert, so that a duplicate number is reported) + INSERT + two RELEASEs
     # + the detail as above (4). The calculation is started after the commit (in a test, never: the

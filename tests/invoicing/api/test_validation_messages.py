@@ -13,7 +13,8 @@ import pytest
 from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType
 from invoicing.models import Facility, Invoice, SupplyContract
 from jobs.models import JobStatus
-from tests.factories import make_invoice, supplier, unit
+from tests import factories
+from tests.factories import make_invoice, supplier
 
 from .conftest import ApiClient
 
@@ -29,15 +30,7 @@ def errors_of(response: Any, status: int = 400) -> dict[str, list[str]]:
 
 
 def invoice_body(tenant, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return {
-        "type": "electricity",
-        "quantity": 1500.25,
-        "unit_id": str(unit("kwh").id),
-        "start_date": "2024-01-01",
-        "end_date": "2024-01-31",
-        "facility_id": str(tenant.facility.id),
-        **overrides,
-    }
+    return factories.invoice_body(tenant.facility, **{"quantity": 1500.25, **overrides})
 
 
 def contract_body(tenant, **overrides: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
