@@ -32,6 +32,7 @@ serve() {
 stop() {
   trap - EXIT INT TERM  # a second Ctrl-C ends this script; the processes then get SIGTERM again (above)
   kill -TERM "${leaders[@]}" 2>/dev/null || true
+  [[ -z ${announcer:-} ]] || kill -TERM -- "-$announcer" 2>/dev/null || true
   wait "${leaders[@]}" 2>/dev/null || true
   for leader in "${leaders[@]}"; do kill -KILL -- "-$leader" 2>/dev/null || true; done
 }
@@ -40,10 +41,25 @@ trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 
 serve $BIN/python -m config.server --host "$HOST" --port "$PORT"
-serve $BIN/python manage.py rqworker default
+serve $BIN/python manage.py rqworker default --verbosity 0  # warnings and errors only: the links stay in view
 
-echo "Open http://$HOST:$PORT/ : the admin is at /admin/, the API docs at /v1/docs/.   (Ctrl-C stops)"
+# Said once the server answers, so that the server's start-up lines do not bury it. In the background, so
+# that a server that stops while it starts is noticed at once (`wait -n` below waits for the leaders only).
+announce() {
+  $BIN/python -c "
+import sys, time, urllib.request
+for _ in range(600):
+    try:
+        urllib.request.urlopen('http://$HOST:$PORT/v1/', timeout=1)
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+" && echo "Open http://$HOST:$PORT/ : the admin is at /admin/, the API docs at /v1/docs/.   (Ctrl-C stops)"
+}
+announce &
+announcer=$!
 status=0
-wait -n || status=$?
+wait -n "${leaders[@]}" || status=$?
 echo "A process stopped (exit status $status); stopping the others." >&2
 exit "$status"

@@ -81,15 +81,22 @@ class MakeRun:
 
     def named(self, fragment: str) -> psutil.Process:
         """The process whose command line contains `fragment` and whose parent's does not (the leader)."""
-        processes = self.processes()
-        matching = [p for p in processes if fragment in " ".join(p.cmdline())]
-        return next(p for p in matching if fragment not in " ".join(p.parent().cmdline()))
+        matching = [p for p in self.processes() if fragment in _command_line(p)]
+        return next(p for p in matching if fragment not in _command_line(p.parent()))
 
     def wait_until_stopped(self, processes: list[psutil.Process]) -> None:
         _, alive = psutil.wait_procs(processes, timeout=STOP_TIMEOUT)
         assert not alive, f"still running: {[' '.join(p.cmdline()) for p in alive]}\n{self.output()[-3000:]}"
         assert self.process is not None
         self.process.wait(timeout=STOP_TIMEOUT)
+
+
+def _command_line(process: psutil.Process) -> str:
+    """The command line; empty for a child that has just ended and not yet been reaped (a zombie)."""
+    try:
+        return " ".join(process.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess):
+        return ""
 
 
 @pytest.fixture(scope="module")
