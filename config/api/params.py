@@ -195,7 +195,8 @@ class MultiValueField(forms.Field):
             try:
                 cleaned.append(self.child.clean(raw))
             except forms.ValidationError as exc:
-                errors.extend(f"{raw!r}: {message}" for message in exc.messages)
+                # Each message names the value it refuses: most say it themselves.
+                errors.extend(message if str(raw) in message else f"{raw!r}: {message}" for message in exc.messages)
         if errors:
             raise forms.ValidationError(errors)
         return list(dict.fromkeys(cleaned))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from config.api.formats import parse_iso_date
 from invoicing.choices import InvoiceStatus, InvoiceType
 from invoicing.cups import is_valid_cups, normalize_cups
 from invoicing.invoice_rules import billing_period_problems, quantity_problems
@@ -232,9 +233,9 @@ class RowValidator:
         if not value:
             raise _required(column)
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise _RowProblem(column, f"Not a date: {value!r}; expected YYYY-MM-DD.") from None
+            return parse_iso_date(value)
+        except ValueError as problem:
+            raise _RowProblem(column, str(problem)) from None
 
     def _number(self, column: str, value: Cell) -> Decimal | None:
         """A number cell read with the file's conventions; None for an empty one."""

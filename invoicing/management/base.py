@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from config.api.formats import parse_iso_date
 from invoicing.errors import DomainError, NotFoundError, ValidationError
 from invoicing.models import Organization
 
@@ -53,9 +54,9 @@ def parse_uuid(value: str, *, what: str) -> uuid.UUID:
 
 def parse_date(value: str, *, option: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(f"{option} must be a date as YYYY-MM-DD, not {value!r}.") from None
+        return parse_iso_date(value.strip())
+    except ValueError as problem:
+        raise ValidationError(f"{option}: {problem}") from None
 
 
 def organization_from_option(value: str | None) -> Organization:

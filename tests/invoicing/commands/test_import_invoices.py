@@ -217,7 +217,7 @@ def test_the_problems_are_listed_on_stderr_one_per_line(acme_gas, write_csv, cap
         call_command(*import_args(path, acme_gas), stdout=StringIO(), stderr=stderr)
 
     assert stderr.getvalue().splitlines() == [
-        "row 3, start_date: Not a date: '2024-02-30'; expected YYYY-MM-DD.",
+        "row 3, start_date: 2024-02-30 is not a date that exists.",
         "row 4, end_date: 2024-02-01 is before the start date 2024-03-01; expected the last day of the period, "
         "on or after its first.",
         "row 5, facility: Unknown facility 'Paris office'; expected the name or id of a facility of this organization.",

@@ -120,7 +120,11 @@ def test_nothing_matched_starts_no_job(acme, run_command):
         ),
         (
             ("--category", "electricity", "--start-date", "2024-31-01"),
-            "--start-date must be a date as YYYY-MM-DD, not '2024-31-01'. [VALIDATION_ERROR]",
+            "--start-date: 2024-31-01 is not a date that exists. [VALIDATION_ERROR]",
+        ),
+        (
+            ("--category", "electricity", "--end-date", "31/01/2024"),
+            "--end-date: Enter a date as YYYY-MM-DD, not '31/01/2024'. [VALIDATION_ERROR]",
         ),
         (
             ("--category", "electricity", "--id", "INV-1"),
