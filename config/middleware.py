@@ -21,7 +21,7 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.middleware.csrf import CsrfViewMiddleware
 
-from config.api.middleware import is_api_request
+from config.api.middleware import COMPACT, is_api_request
 from invoicing.errors import API_STATUS_CODES
 
 
@@ -99,4 +99,4 @@ def _content_length(request: HttpRequest) -> int:
 
 
 def _error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"code": API_STATUS_CODES[status], "detail": detail}, status=status)
+    return JsonResponse({"code": API_STATUS_CODES[status], "detail": detail}, status=status, json_dumps_params=COMPACT)

@@ -54,6 +54,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         body["detail"] = "The request is invalid."
         body["errors"] = _flatten(exc.detail)
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        body["detail"] = f"{exc.detail} Send the body as JSON, with Content-Type: application/json."
     else:
         body["detail"] = str(exc.detail)
     response.data = body

@@ -17,6 +17,9 @@ from django.urls import Resolver404, resolve
 
 from invoicing.errors import API_STATUS_CODES
 
+# Separators as the API's renderer writes them (config.api.renderers): the same bytes for the same error.
+COMPACT = {"separators": (",", ":")}
+
 API_PREFIX = "/v1/"
 DETAILS = {
     404: "Not found.",
@@ -52,7 +55,7 @@ class ApiJsonErrorsMiddleware:
             phrase = "Error"
         code = API_STATUS_CODES.get(status_code, phrase.upper().replace(" ", "_").replace("-", "_"))
         detail = detail or DETAILS.get(status_code, f"{phrase}.")
-        return JsonResponse({"code": code, "detail": detail}, status=status_code)
+        return JsonResponse({"code": code, "detail": detail}, status=status_code, json_dumps_params=COMPACT)
 
 
 def _slash_hint(request: HttpRequest) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import ExactDecimalField
+from config.api.fields import ExactDecimalField, UtcTimestampField
 from invoicing.choices import ResultUnit
 from invoicing.errors import CalculationFailureCode
 from jobs.models import ProcessingJob, ProcessingJobError
@@ -17,6 +17,9 @@ NOT_RECORDED = "Null for jobs run before these totals were kept (they then summe
 
 
 class ProcessingJobSerializer(serializers.ModelSerializer):
+    created_at = UtcTimestampField(read_only=True)
+    started_at = UtcTimestampField(read_only=True, allow_null=True)
+    completed_at = UtcTimestampField(read_only=True, allow_null=True)
     percent_done = serializers.IntegerField(read_only=True)
     category_total_before = ExactDecimalField(
         read_only=True,
