@@ -292,6 +292,7 @@ def main(argv: list[str]) -> int:
     try:
         if command == "stop":
             stop()
+            print(f"The embedded servers are stopped (their data stays in {LOCAL_DIR}).")
         elif command == "start":
             print(postgres_url())
             print(redis_url())

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandParser
 
 from config.embedded import LOCAL_DIR
+from invoicing.errors import ValidationError
 from invoicing.management.base import DomainCommand
 
 
@@ -20,7 +21,9 @@ class Command(DomainCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        username = str(options["username"])
+        username = str(options["username"]).strip()
+        if not username:
+            raise ValidationError("--username must not be empty (nor ADMIN_USERNAME, which sets its default).")
         from_environment = bool(os.environ.get("ADMIN_PASSWORD"))
         password = os.environ["ADMIN_PASSWORD"] if from_environment else self._local_password()
         user, created = get_user_model().objects.get_or_create(

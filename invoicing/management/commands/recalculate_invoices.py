@@ -157,16 +157,14 @@ class Command(DomainCommand):
         reasons = processing_job_error_counts(job_ids=job_ids).annotate(
             example=Min("message"), messages=Count("message", distinct=True)
         )
-        summarized = reasons.count() > MAX_REASONS
         for reason in reasons.order_by("-count", "code")[:MAX_REASONS]:
             several = reason["messages"] > 1
-            summarized = summarized or several
             said = f"{reason['messages']} different messages, e.g. " if several else ""
             self.stderr.write(
                 f"{counted(reason['count'], 'invoice')}, {categories[reason['job_id']]}: "
                 f"{reason['code']}: {said}{reason['example']}"
             )
-        if summarized:
+        if failed_invoices:
             self.stderr.write(
                 "Every failed invoice with its message: the job's page in the admin, "
                 "or GET /v1/processing-jobs/<job id>/errors."

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
+from invoicing.management.base import DomainCommand
 from jobs.services.reconcile import processing_jobs_reconcile
 
 
-class Command(BaseCommand):
+class Command(DomainCommand):
     help = (
         "Re-dispatch PENDING jobs that never reached a worker and PROCESSING jobs whose worker stopped, "
         "and mark jobs FAILED after their last attempt. Workers do this every JOBS_RECONCILE_INTERVAL "
-        "seconds; if one is doing it now, this waits for it to finish first."
+        "seconds; if one is doing it now, this waits for it to finish first.\nExample: manage.py reconcile_jobs"
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -70,7 +70,9 @@ def test_wait_exits_non_zero_with_the_reasons_when_an_invoice_cannot_be_calculat
 
     assert str(error.value) == "1 invoice could not be calculated; the reasons are above."
     assert stderr.getvalue().splitlines() == [
-        "1 invoice, stationary: NO_FUEL: The heat invoice has no facility fuel, so no fuel factor applies."
+        "1 invoice, stationary: NO_FUEL: The heat invoice has no facility fuel, so no fuel factor applies.",
+        "Every failed invoice with its message: the job's page in the admin, "
+        "or GET /v1/processing-jobs/<job id>/errors.",
     ]
 
 
