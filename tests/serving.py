@@ -101,8 +101,12 @@ def query_string_of(length: int, facility_id: uuid.UUID) -> str:
 
 
 def server_connections(conn: Any, application_name: str) -> set[int]:
-    """The backend pids of the connections named `application_name` (libpq's PGAPPNAME) in pg_stat_activity."""
-    rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [application_name])
+    """The backend pids of the connections named `application_name` (libpq's PGAPPNAME) to `conn`'s database
+    (another run on the same PostgreSQL server, such as a benchmark of another checkout, is not counted)."""
+    rows = conn.execute(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()",
+        [application_name],
+    )
     return {pid for (pid,) in rows.fetchall()}
 
 
