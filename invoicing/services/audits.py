@@ -158,7 +158,7 @@ _UNIT_BASES: dict[str, tuple[Decimal, str]] = {
 }
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction, or one of its own
 def invoice_audit_refresh(
     *,
     organization_id: uuid.UUID,

@@ -93,7 +93,7 @@ def test_four_uncovered_days_are_a_gap_and_three_are_not(acme):
 
     other = make_facility(acme.organization, name="Valencia", country="ES")
     gas = make_facility_fuel(other, "natural_gas")
-    heat = {"type": "heat", "facility_id": other.id, "facility_fuel_id": gas.id}
+    heat: dict[str, Any] = {"type": "heat", "facility_id": other.id, "facility_fuel_id": gas.id}
     first = bill(acme, "2024-01-01", "2024-01-31", **heat)
     second = bill(acme, "2024-02-05", "2024-02-29", **heat)  # 1-4 February uncovered: 4 days
 
@@ -236,7 +236,7 @@ def test_filters_by_code_facility_and_window(acme):
     bill(acme, "2024-01-31", "2024-02-29")  # overlap on 31 January
     bill(acme, "2024-03-10", "2024-03-31")  # gap 1-9 March
     other = make_facility(acme.organization, name="Bilbao", country="ES")
-    water = {"type": "water", "unit_id": unit("m3").id, "facility_id": other.id}
+    water: dict[str, Any] = {"type": "water", "unit_id": unit("m3").id, "facility_id": other.id}
     bill(acme, "2024-01-01", "2024-01-31", "20", **water)
     bill(acme, "2024-01-20", "2024-02-20", "20", **water)
 

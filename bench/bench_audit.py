@@ -1,0 +1,129 @@
+"""Bill audits at 1,000,000 invoices in one organization (`--only audit`; `--quick`: 100,000).
+
+Data: one organization ("Bench audit 01") generated once with `invoices_generate`, which audits its
+bills as every path that writes invoices does (the findings are computed in its transaction); the time
+that took is reported when the data set is made. Then, on the kept data:
+
+- the first page of `GET /v1/invoices/audit` (and filtered by one code) through Django's test client
+  with an API key, as a client calls it: medians of 7 requests. Goal: under 1 s.
+- the first page of `GET /v1/invoices` with `audit_codes`: median of 7.
+- what keeping the findings costs: the audit of the whole organization again (what generation and a
+  first migration pay), and of its largest supply point (what one create, correction or deletion of
+  a bill pays on top of its own write), medians of 3, rolled back.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.common import Result
+
+PREFIX = "Bench audit"
+REPEATS = 7
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _ensure_data(quick: bool) -> tuple[Any, float | None]:
+    from invoicing.models import Organization
+    from invoicing.services.generation import invoices_generate
+
+    total = 100_000 if quick else 1_000_000
+    prefix = f"{PREFIX} {total}"
+    organization = Organization.objects.filter(name=f"{prefix} 01").first()
+    if organization is not None:
+        return organization, None
+    print(f"  generating {total:,} invoices with their audit…", flush=True, file=sys.stderr)
+    result = invoices_generate(organizations=1, invoices=total, name_prefix=prefix)
+    return result.organizations[0], result.seconds
+
+
+def _median_ms(call: Callable[[], object], repeats: int) -> float:
+    samples = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - began) * 1000)
+    return statistics.median(samples)
+
+
+def _rolled_back(call: Callable[[], object]) -> Callable[[], None]:
+    from django.db import transaction
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                call()
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    return run
+
+
+def run(options: Any) -> list[Result]:
+    from django.db.models import Count
+    from django.test import Client
+
+    from invoicing.models import Invoice, InvoiceAuditFinding
+    from invoicing.services.audits import invoice_audit_refresh
+    from invoicing.services.organizations import api_key_create
+
+    organization, generated_seconds = _ensure_data(options.quick)
+    invoices = Invoice.objects.filter(organization=organization).count()
+    findings = dict(
+        InvoiceAuditFinding.objects.filter(organization=organization)
+        .values_list("code")
+        .annotate(n=Count("id"))
+        .values_list("code", "n")
+    )
+    print(f"  {invoices:,} invoices, findings: {findings}", flush=True)
+    key = api_key_create(organization=organization, name="bench audit").plaintext
+    client = Client(HTTP_X_API_KEY=key, HTTP_X_ORGANIZATION_ID=str(organization.id))
+
+    def get(path: str) -> Callable[[], None]:
+        def call() -> None:
+            response = client.get(path)
+            assert response.status_code == 200, response.content
+
+        return call
+
+    get("/v1/invoices/audit")()  # warm up: schema, caches
+    results = []
+    if generated_seconds is not None:
+        results.append(Result("generate invoices + audit them (one transaction)", generated_seconds, "s"))
+    for name, path in [
+        ("GET /v1/invoices/audit first page (median)", "/v1/invoices/audit"),
+        ("GET /v1/invoices/audit?code[]=DUPLICATE first page (median)", "/v1/invoices/audit?code[]=DUPLICATE"),
+        ("GET /v1/invoices/audit?start_date=2025-06-01 (median)", "/v1/invoices/audit?start_date=2025-06-01"),
+    ]:
+        value = _median_ms(get(path), REPEATS)
+        results.append(Result(name, value, "ms", target="< 1000 ms", ok=value < 1000))
+    results.append(
+        Result("GET /v1/invoices first page with audit_codes (median)", _median_ms(get("/v1/invoices"), REPEATS), "ms")
+    )
+
+    largest = (
+        Invoice.objects.filter(organization=organization)
+        .values("supply_point")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    assert largest is not None
+    one = _median_ms(
+        _rolled_back(
+            lambda: invoice_audit_refresh(organization_id=organization.id, supply_points=[largest["supply_point"]])
+        ),
+        3,
+    )
+    results.append(Result(f"re-audit the largest supply point ({largest['n']:,} bills), per write", one, "ms"))
+    whole = _median_ms(_rolled_back(lambda: invoice_audit_refresh(organization_id=organization.id, everything=True)), 3)
+    results.append(Result(f"re-audit the whole organization ({invoices:,} bills)", whole / 1000, "s"))
+    return results
