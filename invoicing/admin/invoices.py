@@ -221,7 +221,7 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         return self.has_act_permission(request)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
-        # Each row's audit codes come in the page's query (a subquery per row on the findings' GIN index).
+        # Each row's audit codes come in the page's query (an index-only subquery per row, selectors.audits).
         return invoices_with_audit_codes(super().get_queryset(request))
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[InvoiceChangeList]:

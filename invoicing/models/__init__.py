@@ -1,4 +1,4 @@
-from .audits import InvoiceAuditFinding, supply_point_key
+from .audits import InvoiceAuditFinding, InvoiceAuditFindingInvoice, supply_point_key
 from .catalog import CATALOG_NAMESPACE, StationaryFuel, Supplier, Unit, catalog_uuid
 from .facilities import Facility, FacilityFuel, SupplyContract
 from .factors import (
@@ -30,6 +30,7 @@ __all__ = [
     "ImportStatus",
     "Invoice",
     "InvoiceAuditFinding",
+    "InvoiceAuditFindingInvoice",
     "InvoiceCalculationFailure",
     "InvoiceEmission",
     "InvoiceImport",

@@ -6,11 +6,9 @@ import uuid
 from datetime import date
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.fields import ArrayField
-from django.db import models
-from django.db.models import Func, OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet
 
-from invoicing.models import Invoice, InvoiceAuditFinding, Organization
+from invoicing.models import Invoice, InvoiceAuditFinding, InvoiceAuditFindingInvoice, Organization
 
 
 def audit_finding_list(*, organization: Organization | uuid.UUID) -> QuerySet[InvoiceAuditFinding]:
@@ -34,23 +32,18 @@ def findings_in_window(
 def findings_of_invoice(
     queryset: QuerySet[InvoiceAuditFinding], invoice_id: uuid.UUID
 ) -> QuerySet[InvoiceAuditFinding]:
-    """Findings that involve this invoice (the GIN index audit_finding_invoices)."""
-    return queryset.filter(invoice_ids__contains=[invoice_id])
+    """Findings that involve this invoice (through InvoiceAuditFindingInvoice's primary key)."""
+    links = InvoiceAuditFindingInvoice.objects.filter(invoice_id=invoice_id).values("finding_id")
+    return queryset.filter(id__in=links)
 
 
 def audit_codes() -> ArraySubquery:
     """For an invoice queryset's annotation: the distinct codes of the findings involving each invoice,
-    sorted (`[]` for none). One subquery per row through the GIN index on the findings' invoice ids."""
-    this_invoice = Func(OuterRef("pk"), function="ARRAY", template="%(function)s[%(expressions)s]")
-    findings = (
-        InvoiceAuditFinding.objects.filter(
-            invoice_ids__contains=models.ExpressionWrapper(this_invoice, output_field=ArrayField(models.UUIDField()))
-        )
-        .order_by("code")
-        .values("code")
-        .distinct()
+    sorted (`[]` for none). One index-only lookup per row on InvoiceAuditFindingInvoice's primary key."""
+    codes = (
+        InvoiceAuditFindingInvoice.objects.filter(invoice_id=OuterRef("pk")).order_by("code").values("code").distinct()
     )
-    return ArraySubquery(findings)
+    return ArraySubquery(codes)
 
 
 def invoices_with_audit_codes(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:

@@ -143,13 +143,18 @@ finding (code, sp, type, cups, facility_ids, facility_fuel_id, invoice_ids, star
      WHERE s.median > 0
        AND (b.base_quantity / b.days > %(outlier_ratio)s * s.median::numeric
             OR b.base_quantity / b.days < s.median::numeric / %(outlier_ratio)s)
+),
+inserted AS (
+    INSERT INTO invoicing_invoiceauditfinding
+           (id, organization_id, code, supply_point, type, cups, facility_ids, facility_fuel_id, invoice_ids,
+            start_date, end_date, details, message)
+    SELECT gen_random_uuid(), %(organization_id)s, code, sp, type, cups, facility_ids, facility_fuel_id,
+           invoice_ids, start_date, end_date, details, message
+      FROM finding
+    RETURNING id, code, invoice_ids
 )
-INSERT INTO invoicing_invoiceauditfinding
-       (id, organization_id, code, supply_point, type, cups, facility_ids, facility_fuel_id, invoice_ids,
-        start_date, end_date, details, message)
-SELECT gen_random_uuid(), %(organization_id)s, code, sp, type, cups, facility_ids, facility_fuel_id, invoice_ids,
-       start_date, end_date, details, message
-  FROM finding
+INSERT INTO invoicing_invoiceauditfindinginvoice (invoice_id, code, finding_id)
+SELECT invoice_id, code, id FROM inserted, unnest(invoice_ids) AS invoice_id
 """
 
 
@@ -168,8 +173,8 @@ def invoice_audit_refresh(
     invoices: QuerySet[Invoice] | None = None,
     supply_points: Iterable[str] = (),
     everything: bool = False,
-) -> int:
-    """Recompute the audit findings of some supply points of an organization; returns how many it wrote.
+) -> None:
+    """Recompute the audit findings of some supply points of an organization, with their invoice links.
 
     The supply points are those of `invoices` (as stored now, so call it after the write) plus
     `supply_points` (keys of `Invoice.supply_point`, e.g. those bills had before a correction or a
@@ -181,7 +186,7 @@ def invoice_audit_refresh(
     if invoices is not None:
         keys.update(invoices.filter(organization_id=organization_id).values_list("supply_point", flat=True).distinct())
     if not everything and not keys:
-        return 0
+        return
     scope = "" if everything else "AND i.supply_point = ANY(%(keys)s::text[])"
     params: dict[str, Any] = {
         "organization_id": organization_id,
@@ -194,11 +199,12 @@ def invoice_audit_refresh(
         "base_units": [symbol for _, symbol in _UNIT_BASES.values()],
     }
     with connection.cursor() as cursor:
-        # The statement's row estimates come from CTEs; JIT compiling it costs more than running it.
-        cursor.execute("SET LOCAL jit = off")
+        # The organization's audit lock, and no JIT for the rest of the transaction (set_config(…, true) is
+        # SET LOCAL): the statement's row estimates come from CTEs, and compiling it costs more than running it.
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext('invoice_audit'), hashtext(%s::text))", [str(organization_id)]
+            "SELECT set_config('jit', 'off', true), "
+            "pg_advisory_xact_lock(hashtext('invoice_audit'), hashtext(%s::text))",
+            [str(organization_id)],
         )
-        # The old findings go in the statement that writes the new ones (a data-modifying CTE).
+        # The old findings (and, by ON DELETE CASCADE, their links) go in the statement that writes the new ones.
         cursor.execute(_FINDINGS_SQL.format(scope=scope, finding_scope=scope.replace("i.", "")), params)
-        return cursor.rowcount
