@@ -2,7 +2,7 @@
 
 Every path that writes invoices (API create, correction and deletion, imports, generation, the demo)
 calls `invoice_audit_refresh` in its own transaction with the supply points it touched. The service
-deletes those supply points' findings and computes them again from their bills in one SQL statement:
+computes those supply points' findings again from their bills and writes what changed, in one SQL statement:
 window functions over each supply point's bills ordered by period (overlaps, gaps), grouping
 (duplicates) and the median daily use per supply point (outliers). No Python loop over invoices.
 """
@@ -30,10 +30,7 @@ OUTLIER_MIN_BILLS = 6
 # (invoicing.emissions.units); bills of different dimensions (m³ and kWh of gas) are not compared.
 
 _FINDINGS_SQL = """
-WITH deleted AS (
-    DELETE FROM invoicing_invoiceauditfinding WHERE organization_id = %(organization_id)s {finding_scope}
-),
-unit_base (unit_id, dimension, per_base, base_unit) AS (
+WITH unit_base (unit_id, dimension, per_base, base_unit) AS (
     SELECT u.id, u.dimension, c.per_base, c.base_unit
       FROM unnest(%(unit_codes)s::text[], %(per_base)s::numeric[], %(base_units)s::text[])
            AS c (code, per_base, base_unit)
@@ -144,19 +141,38 @@ finding (code, sp, type, cups, facility_ids, facility_fuel_id, invoice_ids, star
        AND (b.base_quantity / b.days > %(outlier_ratio)s * s.median::numeric
             OR b.base_quantity / b.days < s.median::numeric / %(outlier_ratio)s)
 ),
+-- Only what changed is written: the findings stored for these supply points that are no longer found
+-- go, the new ones come; the others stay as they are (a correction rarely changes more than a few).
+old AS (
+    SELECT id, supply_point, code, invoice_ids, start_date, end_date, facility_ids, details, message
+      FROM invoicing_invoiceauditfinding
+     WHERE organization_id = %(organization_id)s {finding_scope}
+),
+gone AS (
+    DELETE FROM invoicing_invoiceauditfinding
+     WHERE id IN (SELECT o.id FROM old o WHERE NOT EXISTS (SELECT 1 FROM finding n WHERE {same}))
+),
 inserted AS (
     INSERT INTO invoicing_invoiceauditfinding
            (id, organization_id, code, supply_point, type, cups, facility_ids, facility_fuel_id, invoice_ids,
             start_date, end_date, details, message)
     SELECT gen_random_uuid(), %(organization_id)s, code, sp, type, cups, facility_ids, facility_fuel_id,
            invoice_ids, start_date, end_date, details, message
-      FROM finding
+      FROM finding n
+     WHERE NOT EXISTS (SELECT 1 FROM old o WHERE {same})
     RETURNING id, code, invoice_ids
 )
 INSERT INTO invoicing_invoiceauditfindinginvoice (invoice_id, code, finding_id)
 SELECT invoice_id, code, id FROM inserted, unnest(invoice_ids) AS invoice_id
 """
 
+
+# A stored finding and a found one are the same when everything shown of them is.
+_SAME_FINDING = (
+    "n.sp = o.supply_point AND n.code = o.code AND n.invoice_ids = o.invoice_ids AND n.start_date = o.start_date "
+    "AND n.end_date = o.end_date AND n.facility_ids = o.facility_ids AND n.details = o.details "
+    "AND n.message = o.message"
+)
 
 # unit code → (how many of its dimension's base unit one is, the base unit's symbol)
 _UNIT_BASES: dict[str, tuple[Decimal, str]] = {
@@ -206,5 +222,7 @@ def invoice_audit_refresh(
             "pg_advisory_xact_lock(hashtext('invoice_audit'), hashtext(%s::text))",
             [str(organization_id)],
         )
-        # The old findings (and, by ON DELETE CASCADE, their links) go in the statement that writes the new ones.
-        cursor.execute(_FINDINGS_SQL.format(scope=scope, finding_scope=scope.replace("i.", "")), params)
+        # One statement finds, deletes what is no longer found (its links by ON DELETE CASCADE) and inserts the new.
+        cursor.execute(
+            _FINDINGS_SQL.format(scope=scope, finding_scope=scope.replace("i.", ""), same=_SAME_FINDING), params
+        )
