@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from invoicing.models import InvoiceAuditFinding
+from invoicing.models import Facility, FacilityFuel, InvoiceAuditFinding
 from invoicing.selectors.audits import findings_of_invoice
 
 from .filters import OrganizationFilter
@@ -82,11 +83,26 @@ class InvoiceAuditFindingAdmin(ReadOnlyScopedAdmin):
     def code_badge(self, finding: InvoiceAuditFinding) -> SafeString:
         return audit_badges([finding.code])
 
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        # The names of the supply point's facility and fuel come in the page's query (a subquery per row).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                facility_name=Subquery(Facility.objects.filter(id=OuterRef("facility_ids__0")).values("name")[:1]),
+                fuel_name=Subquery(
+                    FacilityFuel.objects.filter(id=OuterRef("facility_fuel_id")).values("fuel__name")[:1]
+                ),
+            )
+        )
+
     @admin.display(description="supply point", ordering="supply_point")
     def supply_point_display(self, finding: InvoiceAuditFinding) -> str:
         if finding.cups:
             return f"CUPS {finding.cups}"
-        return f"{finding.get_type_display()} · {finding.supply_point.removeprefix('facility:')}"
+        names = (getattr(finding, "facility_name", None), getattr(finding, "fuel_name", None))
+        parts = [finding.get_type_display(), *names]
+        return " · ".join(str(part) for part in parts if part)
 
     @admin.display(description="days", ordering="start_date")
     def period(self, finding: InvoiceAuditFinding) -> str:

@@ -58,6 +58,29 @@ def test_the_findings_list_filters_by_code_and_links_to_the_invoices(root, acme)
         assert f"code__exact={code}" in html  # every code is a filter choice
 
 
+def test_a_supply_point_without_cups_is_named_by_its_facility_and_fuel(root, acme) -> None:
+    from tests.factories import make_facility, make_facility_fuel
+
+    site = make_facility(acme.organization, name="Zaragoza plant", country="ES")
+    gas = make_facility_fuel(site, "natural_gas")
+    for number in ("G-1", "G-2"):
+        invoice_create(
+            organization=acme.organization,
+            type="heat",
+            quantity=Decimal(900),
+            unit_id=unit("kwh").id,
+            start_date=date(2024, 1, 1),
+            end_date=date(2024, 1, 31),
+            facility_id=site.id,
+            facility_fuel_id=gas.id,
+            invoice_number=number,
+        )
+
+    html = root.get(FINDINGS).content.decode()
+
+    assert "Heat · Zaragoza plant · Natural gas" in html
+
+
 def test_invoices_with_findings_wear_a_badge_linking_to_them(root, acme) -> None:
     flagged = bill(acme, "JAN-A", date(2024, 1, 1), date(2024, 1, 31))
     bill(acme, "JAN-B", date(2024, 1, 1), date(2024, 1, 31))
