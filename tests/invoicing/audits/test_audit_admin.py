@@ -130,3 +130,15 @@ def test_a_bad_invoice_filter_value_shows_nothing_rather_than_failing(root, acme
     response = root.get(FINDINGS, {"invoice": "not-a-uuid"})
     assert response.status_code == 200
     assert 'class="audit-badge' not in response.content.decode()
+
+
+def test_the_findings_list_makes_no_query_per_row(root, acme) -> None:
+    bill(acme, "ONE", date(2024, 1, 1), date(2024, 1, 31))
+    bill(acme, "TWO", date(2024, 1, 1), date(2024, 1, 31))
+    with CaptureQueriesContext(connection) as few:
+        root.get(FINDINGS)
+    for day in range(2, 17):  # 15 more overlaps
+        bill(acme, f"N-{day}", date(2024, 1, day), date(2024, 1, 31))
+    with CaptureQueriesContext(connection) as many:
+        root.get(FINDINGS)
+    assert len(many) == len(few)
