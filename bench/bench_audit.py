@@ -128,4 +128,40 @@ def run(options: Any) -> list[Result]:
     results.append(Result(f"re-audit the largest supply point ({largest['n']:,} bills), per write", one, "ms"))
     whole = _median_ms(_rolled_back(lambda: invoice_audit_refresh(organization_id=organization.id, everything=True)), 3)
     results.append(Result(f"re-audit the whole organization ({invoices:,} bills)", whole / 1000, "s"))
+    results.append(Result("re-audit a supply point of 60 monthly bills, per write", _realistic_write_ms(), "ms"))
     return results
+
+
+def _realistic_write_ms() -> float:
+    """A supply point as bills come in real life (one a month for five years, one of them late)."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from invoicing.models import Facility, Invoice, Organization, Supplier, SupplyContract, Unit
+    from invoicing.services.audits import invoice_audit_refresh
+    from invoicing.services.invoices import invoice_create
+
+    organization, created = Organization.objects.get_or_create(name=f"{PREFIX} one meter", country="ES")
+    if created:
+        facility = Facility.objects.create(organization=organization, name="Office", country="ES")
+        SupplyContract.objects.create(
+            facility=facility, supplier=Supplier.objects.get(code="iberdrola-clientes"), start_date=date(2020, 1, 1)
+        )
+        start = date(2021, 1, 1)
+        for month in range(60):
+            end = start + timedelta(days=29 if month != 30 else 35)
+            invoice_create(
+                organization=organization,
+                type="electricity",
+                quantity=Decimal(3000 + 37 * month),
+                unit_id=Unit.objects.get(code="kwh").id,
+                start_date=start,
+                end_date=end,
+                facility_id=facility.id,
+                invoice_number=f"M-{month:03d}",
+            )
+            start = end + timedelta(days=1)
+    key = Invoice.objects.filter(organization=organization).values_list("supply_point", flat=True)[0]
+    return _median_ms(
+        _rolled_back(lambda: invoice_audit_refresh(organization_id=organization.id, supply_points=[key])), REPEATS
+    )

@@ -226,3 +226,8 @@ def invoice_audit_refresh(
         cursor.execute(
             _FINDINGS_SQL.format(scope=scope, finding_scope=scope.replace("i.", ""), same=_SAME_FINDING), params
         )
+        if everything:
+            # A whole organization can change the tables' statistics at once; the planner's estimate for
+            # `audit_codes` (rows per invoice) must not wait for autovacuum (a guess of thousands made it
+            # JIT-compile the invoice list: 380 ms a page instead of 5).
+            cursor.execute("ANALYZE invoicing_invoiceauditfinding, invoicing_invoiceauditfindinginvoice")
