@@ -192,6 +192,8 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "invoicing.choices.InvoiceStatus",
         "ActivityCategoryEnum": "invoicing.choices.ActivityCategory",
         "JobStatusEnum": "jobs.models.JobStatus",
+        "AuditCodeEnum": "invoicing.errors.AuditCode",
+        "CodeEnum": "invoicing.errors.CalculationFailureCode",  # its name before AuditCode had a `code` too
     },
 }
 

@@ -153,3 +153,15 @@ class CalculationFailureCode(models.TextChoices):
     NO_CALORIFIC_VALUE = "NO_CALORIFIC_VALUE", "No sourced conversion of the quantity to kWh"
     ACTIVITY_CATEGORY_MISMATCH = ActivityCategoryMismatch.code, "The category does not apply to the invoice's type"
     NOT_FOUND = NotFoundError.code, "The invoice was deleted before its calculation ran"
+
+
+class AuditCode(models.TextChoices):
+    """What a bill audit found on a supply point's bills (docs/audits.md). Not errors: findings to check.
+
+    Stored per finding (InvoiceAuditFinding) and listed by `GET /v1/invoices/audit` and the admin.
+    """
+
+    OVERLAPPING_PERIODS = "OVERLAPPING_PERIODS", "Two bills of the supply point share days"
+    GAP = "GAP", "More than 3 days uncovered between consecutive bills of the supply point"
+    DUPLICATE = "DUPLICATE", "Bills of the supply point with the same number, or the same period and quantity"
+    USAGE_OUTLIER = "USAGE_OUTLIER", "Daily use above 3x or below 1/3 of the supply point's median"

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from . import catalog, factors, invoices, organizations
+from . import audits, catalog, factors, invoices, organizations
 
 admin.site.site_header = "Invoice and emissions back office"
 admin.site.site_title = "Back office"
@@ -10,4 +10,4 @@ admin.site.site_title = "Back office"
 # copy of the index. Home and the breadcrumbs lead everywhere the sidebar did.
 admin.site.enable_nav_sidebar = False
 
-__all__ = ["catalog", "factors", "invoices", "organizations"]
+__all__ = ["audits", "catalog", "factors", "invoices", "organizations"]

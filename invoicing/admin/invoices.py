@@ -8,12 +8,15 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from invoicing.cups import normalize_cups
-from invoicing.models import Invoice, InvoiceEmission
+from invoicing.models import Invoice, InvoiceAuditFinding, InvoiceEmission
+from invoicing.selectors.audits import findings_of_invoice, invoices_with_audit_codes
 from invoicing.selectors.invoices import invoices_with_cups_prefix, invoices_with_number_containing
 
+from .audits import audit_badges, findings_url
 from .changelist import InvoiceChangeList
 from .display import number
 from .filters import CalculatedFilter, FacilityFilter, OrganizationFilter, PeriodFilter, SourceFilter, SupplierFilter
@@ -147,6 +150,7 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         "quantity_with_unit",
         "co2e_kg",
         "energy_kwh",
+        "audit",
         "organization",
         "source_display",
         "uploaded_by",
@@ -182,6 +186,7 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         ("Period and quantity", {"fields": ("start_date", "end_date", "quantity_with_unit", "original_with_unit")}),
         ("Where", {"fields": ("facility", "supplier", "supply_contract", "facility_fuel", "cups")}),
         ("Results", {"fields": ("category_outcomes_display", "co2e_kg", "energy_kwh", "created_at", "updated_at")}),
+        ("Bill audit", {"fields": ("audit_findings",)}),
     )
     readonly_fields = (
         "organization",
@@ -204,6 +209,7 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
         "energy_kwh",
         "created_at",
         "updated_at",
+        "audit_findings",
     )
 
     # Invoices are written by the import and API services, and their results only by recalculation;
@@ -213,6 +219,10 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         return self.has_act_permission(request)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        # Each row's audit codes come in the page's query (an index-only subquery per row, selectors.audits).
+        return invoices_with_audit_codes(super().get_queryset(request))
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[InvoiceChangeList]:
         return InvoiceChangeList
@@ -280,3 +290,22 @@ class InvoiceAdmin(ReadOnlyScopedAdmin):
     @admin.display(description="source", ordering="source")
     def source_display(self, invoice: Invoice) -> str:
         return invoice.get_source_display() if invoice.source else "legacy"
+
+    @admin.display(description="audit")
+    def audit(self, invoice: Invoice) -> SafeString:
+        codes = getattr(invoice, "audit_codes", None)
+        if not codes:
+            return audit_badges(codes)
+        return format_html('<a href="{}">{}</a>', findings_url(invoice.pk), audit_badges(codes))
+
+    @admin.display(description="findings")
+    def audit_findings(self, invoice: Invoice) -> SafeString:
+        findings = findings_of_invoice(InvoiceAuditFinding.objects.all(), invoice.pk).order_by("start_date", "code")
+        rows = [(audit_badges([f.code]), f.message) for f in findings[:20]]
+        if not rows:
+            return format_html("{}", "The bill audit found nothing on this invoice.")
+        return format_html(
+            '<ul class="audit-findings">{}</ul><a href="{}">All findings of this invoice</a>',
+            format_html_join("", "<li>{} {}</li>", rows),
+            findings_url(invoice.pk),
+        )

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from config.api.schema import error_response
 from config.api.viewsets import OrganizationScopedViewSet
 from invoicing.models import Invoice
+from invoicing.selectors.audits import invoices_with_audit_codes
 from invoicing.selectors.invoices import invoice_detail_get, invoice_get, invoice_list
 from invoicing.services.invoices import invoice_create, invoice_delete, invoice_update
 
@@ -47,7 +48,7 @@ class InvoiceViewSet(mixins.ListModelMixin, OrganizationScopedViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Invoice]:
-        return invoice_list(organization=self.organization)
+        return invoices_with_audit_codes(invoice_list(organization=self.organization))
 
     def retrieve(self, request: Request, pk: str) -> Response:
         invoice = invoice_detail_get(organization=self.organization, invoice_id=pk)

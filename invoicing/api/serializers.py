@@ -23,7 +23,7 @@ from config.api.fields import (
 from config.api.serializers import StrictSerializer
 from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, InvoiceType, Scope
 from invoicing.emissions.calculator import ROW_LEVEL
-from invoicing.errors import CalculationFailureCode
+from invoicing.errors import AuditCode, CalculationFailureCode
 from invoicing.models import EmissionBasis, FactorBasis, Invoice, InvoiceEmission
 
 from .fields import CupsField
@@ -52,6 +52,13 @@ class InvoiceSerializer(serializers.Serializer):
     )
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=InvoiceSource.choices, allow_null=True, help_text="Null for legacy invoices."
+    )
+    audit_codes = serializers.ListField(
+        child=serializers.ChoiceField(choices=AuditCode.choices),
+        help_text=(
+            "The codes of the bill-audit findings that involve this invoice, sorted; empty when the audit found "
+            "nothing. The findings themselves: `GET /v1/invoices/audit`."
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from invoicing.choices import InvoiceSource
 from invoicing.errors import ConflictError
 from invoicing.models import Invoice, Organization
+from invoicing.services.audits import invoice_audit_refresh
 from invoicing.services.recalculation import new_invoices_calculation_start
 
 from .numbers import NumberConvention
@@ -346,7 +347,8 @@ def _write(
     progress: Progress | None,
     on_write: Callable[[ImportReport], None] | None,
 ) -> None:
-    """Insert the new rows (created_at/updated_at take their database defaults) and start their emissions.
+    """Insert the new rows (created_at/updated_at take their database defaults), audit their supply points
+    again and start their emissions.
 
     The table's CHECK, foreign-key and unique constraints still apply to every row.
     """
@@ -375,6 +377,9 @@ def _write(
                 [organization.id, InvoiceSource.BULK_FILE.value, getattr(uploaded_by, "pk", None)],
             )
             report.created = cursor.rowcount
+            if report.created:
+                new_ids = RawSQL(f"SELECT id FROM {ROWS_TABLE} WHERE outcome = 'n'", ())  # noqa: S611
+                invoice_audit_refresh(organization_id=organization.pk, invoices=Invoice.objects.filter(id__in=new_ids))
             if calculate and report.created:
                 _start_calculation(organization, report, trigger, uploaded_by)
             if on_write:

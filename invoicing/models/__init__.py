@@ -1,3 +1,4 @@
+from .audits import InvoiceAuditFinding, InvoiceAuditFindingInvoice, supply_point_key
 from .catalog import CATALOG_NAMESPACE, StationaryFuel, Supplier, Unit, catalog_uuid
 from .facilities import Facility, FacilityFuel, SupplyContract
 from .factors import (
@@ -28,6 +29,8 @@ __all__ = [
     "FactorKind",
     "ImportStatus",
     "Invoice",
+    "InvoiceAuditFinding",
+    "InvoiceAuditFindingInvoice",
     "InvoiceCalculationFailure",
     "InvoiceEmission",
     "InvoiceImport",
@@ -41,4 +44,5 @@ __all__ = [
     "SupplyContract",
     "Unit",
     "catalog_uuid",
+    "supply_point_key",
 ]

@@ -13,6 +13,7 @@ from invoicing.choices import ActivityCategory, InvoiceSource, InvoiceStatus, In
 from invoicing.errors import CalculationFailureCode
 from invoicing.invoice_rules import normalized_number
 
+from .audits import supply_point_key
 from .base import TimestampedModel, in_choices
 from .catalog import Unit
 from .facilities import Facility, FacilityFuel, SupplyContract
@@ -64,6 +65,12 @@ class Invoice(TimestampedModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
     )
+    supply_point = models.GeneratedField(
+        expression=supply_point_key(),
+        output_field=models.TextField(),
+        db_persist=True,
+        help_text="The supply point the bill audits group bills by (invoicing.models.audits.supply_point_key).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -105,6 +112,7 @@ class Invoice(TimestampedModel):
             models.Index(fields=["organization", "facility"], name="invoice_org_facility"),
             models.Index(fields=["organization", "supplier"], name="invoice_org_supplier"),
             models.Index(fields=["organization", "cups"], name="invoice_org_cups"),
+            models.Index(fields=["organization", "supply_point", "start_date"], name="invoice_org_supply_point"),
             models.Index(fields=["facility_fuel"], name="invoice_facility_fuel"),
             models.Index(fields=["supply_contract"], name="invoice_supply_contract"),
             models.Index(fields=["uploaded_by"], name="invoice_uploaded_by"),

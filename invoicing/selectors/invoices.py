@@ -16,6 +16,7 @@ from invoicing.choices import InvoiceSource
 from invoicing.cups import cups_base
 from invoicing.errors import NotFoundError
 from invoicing.models import Invoice, InvoiceCalculationFailure, InvoiceEmission, Organization
+from invoicing.selectors.audits import invoices_with_audit_codes
 from jobs.models import ACTIVE_STATUSES, ChunkStatus, ProcessingJobChunk
 
 BORDER_POINT_SUFFIXES = [f"{digit}{letter}" for digit in "0123456789" for letter in "FPRCXYZ"]
@@ -30,23 +31,29 @@ def invoice_not_found() -> NotFoundError:
     return NotFoundError("No invoice with this id in your organization.")
 
 
-def invoice_get(*, organization: Organization | uuid.UUID, invoice_id: uuid.UUID | str) -> Invoice:
-    """One invoice of the organization; NotFoundError for another organization's, a missing or a malformed id."""
+def invoice_get(
+    *, organization: Organization | uuid.UUID, invoice_id: uuid.UUID | str, with_audit_codes: bool = False
+) -> Invoice:
+    """One invoice of the organization; NotFoundError for another organization's, a missing or a malformed id.
+    `with_audit_codes` adds `invoice.audit_codes` (selectors.audits.invoices_with_audit_codes) in the same query."""
     try:
         invoice_id = uuid.UUID(str(invoice_id))
     except ValueError:
         raise invoice_not_found() from None
-    invoice = Invoice.objects.filter(organization=organization, pk=invoice_id).first()
+    invoices = Invoice.objects.filter(organization=organization, pk=invoice_id)
+    if with_audit_codes:
+        invoices = invoices_with_audit_codes(invoices)
+    invoice = invoices.first()
     if invoice is None:
         raise invoice_not_found()
     return invoice
 
 
 def invoice_detail_get(*, organization: Organization | uuid.UUID, invoice_id: uuid.UUID | str) -> Invoice:
-    """`invoice_get` with the last outcome of each category loaded: `invoice.emissions.all()` (results),
+    """`invoice_get` with its `audit_codes` and the last outcome of each category: `invoice.emissions.all()` (results),
     `invoice.calculation_failures.all()` (why a category has none) and `invoice.pending_categories`
     (categories a job has still to calculate, for instance after a correction), each by category."""
-    invoice = invoice_get(organization=organization, invoice_id=invoice_id)
+    invoice = invoice_get(organization=organization, invoice_id=invoice_id, with_audit_codes=True)
     prefetch_related_objects(
         [invoice],
         Prefetch("emissions", queryset=InvoiceEmission.objects.order_by("category")),

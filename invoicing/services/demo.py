@@ -37,6 +37,7 @@ from invoicing.models import (
     Unit,
 )
 
+from .audits import invoice_audit_refresh
 from .calculation_inputs import CalculationInputsResolver
 from .organizations import api_key_create
 
@@ -153,6 +154,8 @@ def _demo_rows(*, invoices: int, seed: int) -> tuple[DemoSeedResult, dict[str, l
         for index in range(existing, existing + to_create)
     ]
     Invoice.objects.bulk_create(rows, batch_size=1000)
+    if rows:
+        invoice_audit_refresh(organization_id=organization.pk, everything=True)
     ApiKey.objects.filter(organization=organization, name=DEMO_KEY_NAME, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )

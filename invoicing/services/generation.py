@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from invoicing.cups import cups_check_letters
 from invoicing.models import Facility, FacilityFuel, Organization, StationaryFuel, Supplier, SupplyContract, Unit
+from invoicing.services.audits import invoice_audit_refresh
 from invoicing.services.calculation_inputs import CalculationInputsResolver
 
 COPY_COLUMNS = (
@@ -231,10 +232,14 @@ def invoices_generate(
                 code = f"G{uuid.uuid4().hex[:6].upper()}"
                 inputs = CalculationInputsResolver(organization).load()
                 done += _copy(_rows(organization, sites, count, rng, code, units, inputs), progress, done)
+        # As any path that writes invoices: their bill audits, in the same transaction.
+        for organization, _ in created_orgs:
+            invoice_audit_refresh(organization_id=organization.pk, everything=True)
     if not connection.in_atomic_block:
         # Sets the visibility map, so counts and index-only scans need not visit the heap.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE) invoicing_invoice")
+            cursor.execute("VACUUM (ANALYZE) invoicing_invoiceauditfinding, invoicing_invoiceauditfindinginvoice")
     return GenerationResult([o for o, _ in created_orgs], facility_count, invoices, time.monotonic() - began)
 
 

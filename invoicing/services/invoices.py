@@ -19,6 +19,7 @@ from invoicing.cups import cups_error, normalize_cups
 from invoicing.errors import DuplicateInvoiceError, ValidationError
 from invoicing.invoice_rules import billing_period_problems, normalized_number, quantity_problems
 from invoicing.models import Facility, Invoice, Organization, Unit
+from invoicing.services.audits import invoice_audit_refresh
 from invoicing.services.calculation_inputs import CalculationInputsResolver
 from invoicing.services.recalculation import invoice_recalculation_schedule
 from invoicing.text import with_article
@@ -215,6 +216,7 @@ def invoice_create(
         uploaded_by=uploaded_by,  # type: ignore[misc]
     )
     invoice = _save(invoice, draft)
+    invoice_audit_refresh(organization_id=organization.pk, invoices=Invoice.objects.filter(pk=invoice.pk))
     invoice_recalculation_schedule(invoice=invoice)
     return invoice
 
@@ -268,7 +270,13 @@ def invoice_update(
     draft = _validated(
         replace(current, **changes), organization=invoice.organization, require_fuel="facility_fuel_id" in changes
     )
+    supply_point_before = invoice.supply_point
     invoice = _save(invoice, draft)
+    invoice_audit_refresh(
+        organization_id=invoice.organization_id,
+        invoices=Invoice.objects.filter(pk=invoice.pk),
+        supply_points=[supply_point_before],
+    )
     changed = [field.name for field in fields(_Draft) if getattr(draft, field.name) != getattr(current, field.name)]
     invoice_recalculation_schedule(invoice=invoice, changed=changed)
     return invoice
@@ -276,5 +284,7 @@ def invoice_update(
 
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice) -> None:
-    """Delete an invoice with its emission results."""
+    """Delete an invoice with its emission results, and audit its supply point again."""
+    supply_point = invoice.supply_point
     invoice.delete()
+    invoice_audit_refresh(organization_id=invoice.organization_id, supply_points=[supply_point])

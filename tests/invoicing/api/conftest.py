@@ -28,6 +28,7 @@ class Endpoint:
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint("get", "/v1/invoices"),
+    Endpoint("get", "/v1/invoices/audit"),
     Endpoint(
         "post",
         "/v1/invoices",

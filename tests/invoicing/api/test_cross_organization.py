@@ -61,3 +61,36 @@ def test_it_never_shows_or_changes_another_organizations_rows(acme, borealis, en
             continue  # catalogue rows are shared
         assert secret not in content
     assert snapshot(borealis) == before
+
+
+def test_the_audit_shows_only_the_callers_findings(acme, borealis):
+    from datetime import date
+    from decimal import Decimal
+
+    from invoicing.services.invoices import invoice_create
+
+    def bill(tenant, number: str, start: date, end: date) -> Invoice:  # type: ignore[no-untyped-def]
+        return invoice_create(
+            organization=tenant.organization,
+            type="electricity",
+            quantity=Decimal(100),
+            unit_id=unit("kwh").id,
+            start_date=start,
+            end_date=end,
+            facility_id=tenant.facility.id,
+            invoice_number=number,
+        )
+
+    victim = [bill(borealis, f"SECRET-{n}", date(2024, 1, 1), date(2024, 1, 31)) for n in (1, 2)]
+    own = [bill(acme, f"OWN-{n}", date(2024, 1, 1), date(2024, 1, 31)) for n in (1, 2)]
+    api = ApiClient(acme)
+
+    everything = api.request("get", "/v1/invoices/audit").json()
+    by_facility = api.request("get", "/v1/invoices/audit", **{"facility_id[]": str(borealis.facility.id)}).json()
+
+    assert {frozenset(f["invoice_ids"]) for f in everything["items"]} == {frozenset(str(i.id) for i in own)}
+    assert by_facility["items"] == []
+    content = json.dumps(everything)
+    assert "SECRET" not in content
+    assert all(str(invoice.id) not in content for invoice in victim)
+    assert ApiClient(borealis).request("get", "/v1/invoices/audit").json()["total"] == 2  # its duplicate and overlap

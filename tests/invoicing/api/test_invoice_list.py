@@ -65,6 +65,7 @@ def test_the_documented_example_returns_the_documented_shape(acme, acme_api):
                 "supply_contract_id": str(acme.contract.id),
                 "uploaded_by": None,
                 "source": "manual",
+                "audit_codes": [],
             }
         ],
         "total": 1,
