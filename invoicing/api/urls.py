@@ -1,10 +1,12 @@
-"""`/v1/invoices`, its recalculation, and the reference endpoints (composed under /v1/ by config.urls)."""
+"""`/v1/invoices`, its recalculation, the emissions summary and the reference endpoints (composed under /v1/
+by config.urls)."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from config.api.viewsets import UUID_PATTERN
 
+from .inventory import EmissionsSummaryView
 from .invoices import InvoiceViewSet
 from .recalculation import RecalculateView
 from .reference import (
@@ -27,5 +29,6 @@ router.register("supply-contracts", SupplyContractViewSet, basename="supply-cont
 
 urlpatterns = [
     path("invoices/recalculate", RecalculateView.as_view(), name="invoice-recalculate"),
+    path("emissions/summary", EmissionsSummaryView.as_view(), name="emissions-summary"),
     *router.urls,
 ]

@@ -1,0 +1,106 @@
+"""The emissions inventory (GET /v1/emissions/summary) at 1,000,000 invoices in one organization.
+
+Data: one organization ("Bench inventory …") generated once with the COPY generator of
+`generate_invoices` (`invoicing.services.generation`) and reused, every category calculated by the
+engine the recalculation jobs run (`invoicing.emissions.calculate_invoices`), chunk by chunk of
+JOBS_CHUNK_SIZE invoices in their own transaction, as a job's chunks are (the RQ dispatch around it
+is measured by bench_recalculate). The preparation resumes where it stopped: a chunk takes only
+invoices with neither a result nor a recorded failure for the category.
+
+Measured, through Django's test client in-process (the server time of a request, API key
+authentication included): the median of RUNS requests after a warm-up, of the year summary by month,
+by facility and by category. Goal: each under 1 s.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bench.common import Result
+
+FULL_ROWS = 1_000_000
+QUICK_ROWS = 50_000
+RUNS = 5
+TARGET_MS = 1000.0
+YEAR = 2024  # the generator spreads invoices over 2021-2025
+
+
+def run(options: Any) -> list[Result]:
+    rows = QUICK_ROWS if options.quick else FULL_ROWS
+    organization, prepared = _dataset(rows)
+    results: list[Result] = []
+    if prepared:
+        results.append(Result("data set: generation and calculation", prepared, "s"))
+    results.extend(_measure(organization))
+    return results
+
+
+def _dataset(rows: int) -> tuple[Any, float]:
+    """The bench organization holding `rows` invoices, every category calculated: (organization, seconds spent)."""
+    from invoicing.models import Organization
+    from invoicing.services.generation import invoices_generate
+
+    began = time.monotonic()
+    prefix = f"Bench inventory {rows}"
+    organization = Organization.objects.filter(name=f"{prefix} 01").first()
+    if organization is None:
+        print(f"  generating {rows:,} invoices (COPY)…", flush=True)
+        organization = invoices_generate(organizations=1, invoices=rows, name_prefix=prefix).organizations[0]
+        _shift_half_the_periods(organization)
+    _calculate_all(organization)
+    return organization, time.monotonic() - began
+
+
+def _shift_half_the_periods(organization: Any) -> None:
+    """Half the bills run from the 15th to the 14th of the next month, as meter readings do: the
+    generator's bills are calendar months, which would leave the calendarization nothing to split."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE invoicing_invoice SET start_date = start_date + 14, end_date = end_date + 14 "
+            "WHERE organization_id = %s AND hashtext(id::text) %% 2 = 0",
+            [organization.id],
+        )
+
+
+def _calculate_all(organization: Any) -> None:
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.db.models import Exists, OuterRef
+
+    from invoicing.choices import CATEGORY_INVOICE_TYPES
+    from invoicing.emissions import calculate_invoices
+    from invoicing.models import Invoice, InvoiceCalculationFailure, InvoiceEmission
+
+    chunk = settings.JOBS_CHUNK_SIZE
+    for category, types in CATEGORY_INVOICE_TYPES.items():
+        pending = (
+            Invoice.objects.filter(organization=organization, type__in=types)
+            .exclude(Exists(InvoiceEmission.objects.filter(invoice=OuterRef("pk"), category=category)))
+            .exclude(Exists(InvoiceCalculationFailure.objects.filter(invoice=OuterRef("pk"), category=category)))
+            .order_by("id")
+        )
+        last = None
+        done, began = 0, time.monotonic()
+        while True:
+            page = pending if last is None else pending.filter(id__gt=last)
+            ids = list(page.values_list("id", flat=True)[:chunk])
+            if not ids:
+                break
+            with transaction.atomic():
+                calculate_invoices(invoice_ids=ids, category=category)
+            last, done = ids[-1], done + len(ids)
+            if done % (chunk * 20) == 0:
+                rate = done / (time.monotonic() - began)
+                print(f"  {category}: {done:,} calculated ({rate:,.0f}/s)", flush=True)
+        if done:
+            print(f"  {category}: {done:,} calculated in {time.monotonic() - began:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) invoicing_invoiceemission")
+        cursor.execute("VACUUM (ANALYZE) invoicing_invoice")
+
+
+def _measure(organization: Any) -> list[Result]:
+    return []
