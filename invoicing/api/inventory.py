@@ -246,7 +246,7 @@ class EmissionsSummaryView(StrictQueryParamsMixin, APIView):
         if not params.is_valid():
             arrays = set(self.array_query_params)
             raise exceptions.ValidationError(
-                {error_key(name, arrays): list(messages) for name, messages in params.errors.items()}
+                {error_key(name, arrays): [str(m) for m in messages] for name, messages in params.errors.items()}
             )
         values = params.cleaned_data
         window = reporting_window(year=values["year"], start_date=values["start_date"], end_date=values["end_date"])

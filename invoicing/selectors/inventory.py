@@ -239,8 +239,9 @@ def inventory_facilities(
 ) -> list[Facility]:
     """The organization's facilities by name, or those of `facility_ids` (one query).
 
-    Raises ValidationError under `facility_id[]` naming each id that is not a facility of the
-    organization: a mistyped id would otherwise give an inventory of zeros.
+    Raises ValidationError under `facility_id[]` giving the position of each id that is not a facility
+    of the organization (a mistyped id would otherwise give an inventory of zeros; the id itself is not
+    repeated, as no answer names another organization's rows).
     """
     facilities = Facility.objects.filter(organization=organization).only("id", "name").order_by("name", "id")
     if not facility_ids:
@@ -248,7 +249,11 @@ def inventory_facilities(
     found = list(facilities.filter(id__in=facility_ids))
     missing = set(facility_ids) - {f.id for f in found}
     if missing:
-        errors = [f"'{i}': No facility with this id in your organization." for i in facility_ids if i in missing]
+        errors = [
+            f"Value {n}: No facility with this id in your organization."
+            for n, i in enumerate(facility_ids, start=1)
+            if i in missing
+        ]
         raise ValidationError("Unknown facility.", errors={"facility_id[]": errors})
     return found
 
