@@ -4,9 +4,9 @@ One reader for the API (`GET /v1/emissions/summary` and its CSV/XLSX exports) an
 "Emissions inventory" page: `emissions_summary(...)` returns an `EmissionsSummary`; docs/inventory.md
 says what each figure means. Two queries, both set-based SQL written here (no loop over invoices):
 
-- SUMMARY_SQL spreads every InvoiceEmission row of the invoices overlapping the window over the
-  calendar months of its invoice's period (`generate_series`), clipped to the window, and sums the
-  shares into the eight figures per group;
+- `_summary_sql` spreads every InvoiceEmission row of the invoices overlapping the window over the
+  calendar months of its invoice's period inside the window (a table of the window's months), and sums
+  the shares into the eight figures per group;
 - COVERAGE_SQL counts those invoices: with a result for every category of their type, with a recorded
   failure (by InvoiceCalculationFailure code), or neither yet.
 
@@ -109,10 +109,7 @@ def _summary_sql(group_by: str) -> str:
     )
     amounts = ",\n".join(f"{expression} AS {key}" for expression, key in zip(_AMOUNTS, FIGURE_KEYS, strict=True))
     return f"""
-    WITH months AS MATERIALIZED (
-        SELECT m::date AS month, (m + interval '1 month' - interval '1 day')::date AS month_end
-        FROM generate_series(%(start)s::timestamp, %(end)s::timestamp, interval '1 month') AS m
-    ),
+    WITH months AS (SELECT * FROM unnest(%(months)s::date[], %(month_ends)s::date[]) AS m(month, month_end)),
     invoices AS ({_WINDOW_INVOICES}),
     rows AS (
         SELECT v.facility_id, v.start_date, v.end_date, (v.end_date - v.start_date + 1) AS days, e.category,
@@ -318,6 +315,8 @@ def _params(
         "organization": organization_id,
         "start": window.start,
         "end": window.end,
+        "months": window.months(),
+        "month_ends": [date(m.year, m.month, calendar.monthrange(m.year, m.month)[1]) for m in window.months()],
         "facilities": list(facility_ids) if facility_ids else None,
         "types": types,
         "type_categories": [sum(t in ts for ts in CATEGORY_INVOICE_TYPES.values()) for t in types],
