@@ -159,11 +159,9 @@ class ReportingWindow:
 
     def months(self) -> list[date]:
         """The first day of each month of the window, in order."""
-        first, months = self.start, []
-        while first <= self.end:
-            months.append(first)
-            first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        return months
+        count = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        index = self.start.year * 12 + self.start.month - 1
+        return [date((index + n) // 12, (index + n) % 12 + 1, 1) for n in range(count)]
 
 
 @dataclass(frozen=True)

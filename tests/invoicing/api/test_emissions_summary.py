@@ -358,6 +358,13 @@ def test_a_february_28_ends_a_window_in_a_common_year(acme_api):
     assert response.status_code == 200
 
 
+def test_the_last_year_a_date_can_have_is_a_year_like_another(acme_api):
+    body = summary(acme_api, year=9999)
+
+    assert body["groups"][-1]["key"] == "9999-12"
+    assert summary(acme_api, start_date="9999-11-01", end_date="9999-12-31")["end_date"] == "9999-12-31"
+
+
 def test_it_needs_an_api_key(acme):
     from django.test import Client
 
