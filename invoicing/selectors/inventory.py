@@ -64,11 +64,9 @@ MAX_WINDOW_MONTHS = 120
 # upstream of purchased heat (scope_3_3b_3c) is split by the scopes of its factors in `year_parts`;
 # biogenic CO2 is counted for the categories counted in an invoice's co2e (location-based electricity
 # repeats the market-based rows' grid biogenic CO2 in the UK).
-_THREE_C = (
-    "(SELECT COALESCE(SUM((f->>'kg_co2e')::numeric), 0) FROM invoicing_invoiceemission AS x, "
-    "jsonb_array_elements(x.year_parts) AS p, jsonb_array_elements(p->'factors') AS f "
-    "WHERE x.invoice_id = e.invoice_id AND x.category = e.category AND f->>'scope' = %(scope_3c)s)"
-)
+# The 3c part of an upstream-of-purchased-heat row: its factors of scope 3c (SQL function of migration 0016,
+# parallel safe, so that PostgreSQL's workers sum the inventory in parallel).
+_THREE_C = "invoicing_emission_factor_scope_kg(e.invoice_id, e.category, %(scope_3c)s)"
 _AMOUNTS = (
     "CASE WHEN e.scope = %(scope_1)s THEN e.kg_co2e END",
     "CASE WHEN e.scope IN (%(scope_2_lb)s, %(scope_2_heat)s) THEN e.kg_co2e END",
