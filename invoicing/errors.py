@@ -107,6 +107,13 @@ class DatasetVersionConflict(ConflictError):
     code = "DATASET_VERSION_CONFLICT"
 
 
+# The emissions inventory (GET /v1/emissions/summary and the admin's inventory page).
+class InvalidReportingPeriod(ValidationError):
+    """Not a window of whole months: `errors` names year, start_date or end_date and says why."""
+
+    code = "INVALID_REPORTING_PERIOD"
+
+
 class ApiErrorCode(StrEnum):
     """Requests refused before a service runs. Every code the API answers with is here or a DomainError's."""
 

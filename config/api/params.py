@@ -275,6 +275,7 @@ class StrictQueryParamsMixin:
     """
 
     extra_query_params: tuple[str, ...] = ()
+    array_query_params: tuple[str, ...] = ()  # sent as `name[]` or `name`, repeatable (views without a filterset)
     query_data: QueryDict
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, str]:
@@ -290,10 +291,10 @@ class StrictQueryParamsMixin:
         if not hasattr(self, str(request.method).lower()):
             return  # a method the view does not handle: 405, whatever the parameters
         scalars = set(self.extra_query_params)
-        arrays: set[str] = set()
+        arrays: set[str] = set(self.array_query_params)
         if getattr(self, "action", None) == "list":
             filterset_class = getattr(self, "filterset_class", None)
-            arrays = array_param_names(filterset_class)
+            arrays |= array_param_names(filterset_class)
             scalars |= set(filterset_class.base_filters) - arrays if filterset_class else set()
             paginator = getattr(self, "paginator", None)
             scalars |= set(paginator.query_params) if paginator is not None else set()

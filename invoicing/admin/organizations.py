@@ -6,9 +6,9 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from invoicing.models import ApiKey, Membership, Organization
@@ -16,6 +16,7 @@ from invoicing.services.organizations import api_key_create, api_key_revoke
 from invoicing.text import counted
 
 from .filters import OrganizationFilter
+from .inventory import inventory_download, inventory_page
 from .permissions import OrganizationScopedAdmin, ScopedInlineMixin, organization_ids
 
 
@@ -62,12 +63,45 @@ class ApiKeyInline(ScopedInlineMixin, admin.TabularInline):
 @admin.register(Organization)
 class OrganizationAdmin(OrganizationScopedAdmin):
     organization_path = ""
-    list_display = ("name", "country", "created_at", "api_keys_link")
+    list_display = ("name", "country", "created_at", "api_keys_link", "inventory_link")
     search_fields = ("name",)
     list_filter = ("country",)
-    fields = ("name", "country", "created_at")
-    readonly_fields = ("created_at",)
+    fields = ("name", "country", "created_at", "inventory_link")
+    readonly_fields = ("created_at", "inventory_link")
     inlines = [MembershipInline, ApiKeyInline]
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/inventory/", view(self.inventory_view), name="invoicing_organization_inventory"),
+            path(
+                "<path:object_id>/inventory/download.<str:export>",
+                view(self.inventory_download_view),
+                name="invoicing_organization_inventory_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _viewable(self, request: HttpRequest, object_id: str) -> Organization:
+        organization = self.get_object(request, object_id)  # within the user's organizations
+        if organization is None or not self.has_view_permission(request, organization):
+            raise Http404("No such organization.")
+        return organization
+
+    def inventory_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        organization = self._viewable(request, object_id)
+        base = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": organization}
+        return inventory_page(request, organization, base)
+
+    def inventory_download_view(self, request: HttpRequest, object_id: str, export: str) -> HttpResponse:
+        return inventory_download(request, self._viewable(request, object_id), export)
+
+    @admin.display(description="emissions inventory")
+    def inventory_link(self, organization: Organization) -> str:
+        if organization.pk is None:
+            return "-"
+        url = reverse("admin:invoicing_organization_inventory", args=[organization.pk])
+        return format_html('<a href="{}">Emissions inventory</a>', url)
 
     def organization_id_of(self, obj: models.Model) -> Any:
         return obj.pk

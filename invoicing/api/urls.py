@@ -1,4 +1,5 @@
-"""`/v1/invoices`, its recalculation and audit, and the reference endpoints (composed under /v1/ by config.urls)."""
+"""`/v1/invoices`, its recalculation and audit, the emissions summary and the reference endpoints
+(composed under /v1/ by config.urls)."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -6,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from config.api.viewsets import UUID_PATTERN
 
 from .audits import AuditFindingViewSet
+from .inventory import EmissionsSummaryView
 from .invoices import InvoiceViewSet
 from .recalculation import RecalculateView
 from .reference import (
@@ -29,5 +31,6 @@ router.register("supply-contracts", SupplyContractViewSet, basename="supply-cont
 urlpatterns = [
     path("invoices/recalculate", RecalculateView.as_view(), name="invoice-recalculate"),
     path("invoices/audit", AuditFindingViewSet.as_view({"get": "list"}), name="invoice-audit"),
+    path("emissions/summary", EmissionsSummaryView.as_view(), name="emissions-summary"),
     *router.urls,
 ]

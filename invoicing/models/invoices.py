@@ -106,6 +106,13 @@ class Invoice(TimestampedModel):
             models.Index(fields=["organization", "-created_at", "-id"], name="invoice_org_created"),
             models.Index(fields=["organization", "start_date", "id"], name="invoice_org_start"),
             models.Index(fields=["organization", "end_date", "id"], name="invoice_org_end"),
+            # The emissions inventory's window (invoicing.selectors.inventory): the invoices of an
+            # organization ending on or after the window's start, read from the index alone.
+            models.Index(
+                fields=["organization", "end_date"],
+                include=["start_date", "type", "facility", "id"],
+                name="invoice_org_end_window",
+            ),
             models.Index(fields=["organization", "quantity", "id"], name="invoice_org_quantity"),
             models.Index(fields=["organization", "invoice_number", "id"], name="invoice_org_number"),
             models.Index(fields=["organization", "type", "status"], name="invoice_org_type_status"),
@@ -177,6 +184,15 @@ class InvoiceEmission(models.Model):
 
     class Meta:
         ordering = ["category"]
+        indexes = [
+            # The emissions inventory reads these columns of an invoice's rows from the index alone
+            # (the rows themselves are wide: factors, sources, year parts).
+            models.Index(
+                fields=["invoice"],
+                include=["category", "scope", "kg_co2e", "kwh", "biogenic_co2_kg"],
+                name="emission_invoice_figures",
+            ),
+        ]
         constraints = [
             in_choices("category", ActivityCategory),
             in_choices("scope", Scope),

@@ -64,6 +64,10 @@ ENDPOINTS: list[Endpoint] = [
         "post", "/v1/invoices/recalculate", {"invoice_ids": ["{invoice}"], "activity_categories": ["electricity"]}
     ),
     Endpoint("get", "/v1/processing-jobs"),
+    Endpoint("get", "/v1/emissions/summary?year=2024"),
+    Endpoint("get", "/v1/emissions/summary?year=2024&group_by=facility"),
+    Endpoint("get", "/v1/emissions/summary?year=2024&group_by=category&format=csv"),
+    Endpoint("get", "/v1/emissions/summary?year=2024&facility_id[]={facility}"),
 ]
 
 

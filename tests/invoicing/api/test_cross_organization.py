@@ -94,3 +94,24 @@ def test_the_audit_shows_only_the_callers_findings(acme, borealis):
     assert "SECRET" not in content
     assert all(str(invoice.id) not in content for invoice in victim)
     assert ApiClient(borealis).request("get", "/v1/invoices/audit").json()["total"] == 2  # its duplicate and overlap
+
+
+def test_the_emissions_summary_counts_only_the_callers_bills(acme, borealis):
+    victim_invoice = make_invoice(borealis.facility, supply_contract=borealis.contract)
+    InvoiceEmission.objects.create(
+        invoice=victim_invoice, category="energy", kwh=1234, quantity=1234, quantity_unit="kWh"
+    )
+    InvoiceEmission.objects.create(
+        invoice=victim_invoice, category="electricity", scope="scope_2_market_based", kg_co2e=99, quantity=1,
+        quantity_unit="kWh",
+    )  # fmt: skip
+    own = make_invoice(acme.facility)
+    InvoiceEmission.objects.create(invoice=own, category="energy", kwh=10, quantity=10, quantity_unit="kWh")
+
+    for group_by in ("month", "facility", "category"):
+        body = ApiClient(acme).get("/v1/emissions/summary", {"year": 2024, "group_by": group_by}).json()
+
+        assert body["totals"]["energy_kwh"] == 10
+        assert body["totals"]["scope_2_market_based"] == 0
+        assert body["coverage"]["invoices"] == 1
+        assert str(borealis.facility.id) not in json.dumps(body)

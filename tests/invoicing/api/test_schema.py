@@ -39,6 +39,7 @@ pytestmark = pytest.mark.django_db
 # Refusals of a schema-valid request that only stored data explains: field → message patterns.
 RULES_ON_STORED_DATA: dict[str, tuple[str, ...]] = {
     "facility_id": (r"^No facility with this id in your organization\.$",),
+    "facility_id[]": (r"^Value \d+: No facility with this id in your organization\.$",),
     "unit_id": (r"^Unknown unit\.$", r"^An? \w+ invoice needs a unit of "),
     "supplier_id": (r"^Unknown supplier[.;]", r"^Differs from the supply contract's supplier; "),
     "supply_contract_id": (
@@ -67,10 +68,11 @@ RULES_ON_STORED_DATA: dict[str, tuple[str, ...]] = {
     "cups": (r"^('[^']*': )?Wrong check letters: ", r"^The contract's CUPS is "),
     "cups[]": (r"^'[^']*': Wrong check letters: ",),
 }
-# Rules with codes of their own: the recalculation's on the stored invoices' types (400), and an
-# Idempotency-Key stored with another body (422).
+# Rules with codes of their own: the recalculation's on the stored invoices' types (400), the emissions
+# summary's window (400: year or start_date and end_date, whole months, a month's last day in February,
+# rules between parameters that no schema states), and an Idempotency-Key stored with another body (422).
 CODES_OF_RULES_ON_STORED_DATA = {
-    400: {"UNSUPPORTED_INVOICE_TYPE", "MIXED_INVOICE_TYPES", "ACTIVITY_CATEGORY_MISMATCH"},
+    400: {"UNSUPPORTED_INVOICE_TYPE", "MIXED_INVOICE_TYPES", "ACTIVITY_CATEGORY_MISMATCH", "INVALID_REPORTING_PERIOD"},
     422: {"IDEMPOTENCY_KEY_MISMATCH"},
 }
 
