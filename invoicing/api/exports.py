@@ -4,16 +4,23 @@ Both renderers take the summary exactly as the JSON answer has it (`EmissionsSum
 data), so the three formats cannot disagree: the columns are `key`, `label`, then the figures
 (`scope_1_kg_co2e` … `energy_kwh`, invoicing.selectors.inventory.FIGURES), decimals as in the JSON
 (`1500`, `245.5`). XLSX is written with openpyxl (already used for imports), numbers as numbers.
+
+Labels are names that API clients choose (a facility's name), so neither file may turn one into a
+formula that a spreadsheet runs ("CSV injection", OWASP): the CSV is written by defusedcsv, which quotes
+a text cell starting with `=`, `+`, `-`, `@`, `|` or `%` behind an apostrophe, and every text cell of
+the XLSX is stored as text.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
 
+from defusedcsv import csv
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.worksheet.worksheet import Worksheet
 from rest_framework.renderers import BaseRenderer
 
 from invoicing.selectors.inventory import FIGURES
@@ -53,10 +60,17 @@ class SummaryXLSXRenderer(BaseRenderer):
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Emissions summary")
         for row in summary_rows(data):
-            sheet.append(row)
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()
+
+
+def _xlsx_cell(sheet: Worksheet, value: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would store "=…" as a formula
+    return cell
 
 
 def _text(value: Any) -> str:

@@ -64,7 +64,7 @@ MAX_WINDOW_MONTHS = 120
 # upstream of purchased heat (scope_3_3b_3c) is split by the scopes of its factors in `year_parts`;
 # biogenic CO2 is counted for the categories counted in an invoice's co2e (location-based electricity
 # repeats the market-based rows' grid biogenic CO2 in the UK).
-# The 3c part of an upstream-of-purchased-heat row: its factors of scope 3c (SQL function of migration 0016,
+# The 3c part of an upstream-of-purchased-heat row: its factors of scope 3c (SQL function of migration 0017,
 # parallel safe, so that PostgreSQL's workers sum the inventory in parallel).
 _THREE_C = "invoicing_emission_factor_scope_kg(e.invoice_id, e.category, %(scope_3c)s)"
 _AMOUNTS = (

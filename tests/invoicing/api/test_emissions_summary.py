@@ -301,6 +301,22 @@ def test_the_xlsx_export_is_the_json_one_row_per_group(acme, acme_api):
         assert list(row[2:]) == [group[k] for k in KEYS]
 
 
+def test_no_export_turns_a_facility_name_into_a_formula(acme, acme_api):
+    name = '=HYPERLINK("http://example.com","Site")'
+    result(make_invoice(make_facility(acme.organization, name=name), start_date=date(2024, 1, 1),
+                        end_date=date(2024, 1, 31)), "electricity", "100")  # fmt: skip
+    params = {"year": 2024, "group_by": "facility"}
+
+    csv_rows = list(
+        csv.reader(io.StringIO(acme_api.get("/v1/emissions/summary", {**params, "format": "csv"}).content.decode()))
+    )
+    xlsx = acme_api.get("/v1/emissions/summary", {**params, "format": "xlsx"}).content
+    cells = [row[1] for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows(min_row=2)]
+
+    assert f"'{name}" in [row[1] for row in csv_rows]  # quoted behind an apostrophe: shown as text
+    assert [(cell.value, cell.data_type) for cell in cells if cell.value == name] == [(name, "s")]
+
+
 def test_an_error_is_json_whatever_the_format_asked(acme_api):
     response = acme_api.get("/v1/emissions/summary", {"format": "csv"})
 
