@@ -12,11 +12,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 import pygal
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from pygal.style import Style
@@ -28,6 +30,7 @@ from invoicing.selectors.inventory import (
     EmissionsSummary,
     GroupBy,
     emissions_summary,
+    inventory_default_year,
     inventory_facilities,
     reporting_window,
 )
@@ -62,7 +65,8 @@ class InventoryForm(forms.Form):
 
 
 def inventory_page(request: HttpRequest, organization: Organization, base_context: dict[str, Any]) -> HttpResponse:
-    """The page for the year and facility of the query string (this year, all facilities by default).
+    """The page for the year and facility of the query string (by default the year of the organization's
+    latest bill, all facilities).
 
     The caller (OrganizationAdmin) has checked that the user may view the organization."""
     form, summary = _summary(request, organization)
@@ -81,6 +85,7 @@ def inventory_page(request: HttpRequest, organization: Organization, base_contex
             scope_2_chart=_scope_2_chart(summary),
             scope_2=[(label, summary.totals[key]) for label, key in SCOPE_2],
             stacked_totals=[(label, summary.totals[key]) for label, key in STACKED],
+            audit_findings=_audit_findings(organization, summary),
         )
     return TemplateResponse(request, "admin/invoicing/organization/inventory.html", context)
 
@@ -100,7 +105,8 @@ def inventory_download(request: HttpRequest, organization: Organization, export:
 def _summary(request: HttpRequest, organization: Organization) -> tuple[InventoryForm, EmissionsSummary | None]:
     facilities = inventory_facilities(organization=organization)
     data = request.GET.copy()
-    data.setdefault("year", str(timezone.now().year))
+    if "year" not in data:
+        data["year"] = str(inventory_default_year(organization=organization, today=timezone.localdate()))
     form = InventoryForm(data, facilities=facilities)
     if not form.is_valid():
         return form, None
@@ -112,6 +118,15 @@ def _summary(request: HttpRequest, organization: Organization) -> tuple[Inventor
         facility_ids=[f.id for f in facilities if str(f.id) == facility] if facility else None,
     )
     return form, summary
+
+
+def _audit_findings(organization: Organization, summary: EmissionsSummary) -> list[tuple[str, int, str]]:
+    """Each audit code found in the window, with its count and the findings list filtered to it."""
+    changelist = reverse("admin:invoicing_invoiceauditfinding_changelist")
+    return [
+        (code, count, f"{changelist}?{urlencode({'code__exact': code, 'organization': organization.pk})}")
+        for code, count in summary.coverage.audit_findings_by_code.items()
+    ]
 
 
 def _years(form: InventoryForm) -> list[int]:

@@ -25,7 +25,7 @@ from config.api.params import (
 )
 from config.api.renderers import ExactJSONRenderer
 from config.api.schema import error_response
-from invoicing.errors import CalculationFailureCode
+from invoicing.errors import AuditCode, CalculationFailureCode
 from invoicing.selectors.inventory import (
     FIGURES,
     MAX_WINDOW_MONTHS,
@@ -104,6 +104,13 @@ class CoverageSerializer(serializers.Serializer):
         help_text="Invoices per calculation failure code (NO_FACTOR, UNIT_MISMATCH…); an invoice with two codes "
         "counts under both.",
     )
+    audit_findings_by_code = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Bill-audit findings whose days reach into the window (of the facilities asked for), per code "
+        "(OVERLAPPING_PERIODS, GAP, DUPLICATE, USAGE_OUTLIER). The figures count every bill as billed: days billed "
+        "twice count twice, a gap counts nothing. Review them with GET /v1/invoices/audit before relying on the "
+        "totals.",
+    )
 
 
 class EmissionsSummarySerializer(serializers.Serializer):
@@ -130,6 +137,7 @@ class EmissionsSummarySerializer(serializers.Serializer):
                 "invoices_not_calculated": coverage.not_calculated,
                 "invoices_pending": coverage.pending,
                 "not_calculated_by_code": coverage.by_code,
+                "audit_findings_by_code": coverage.audit_findings_by_code,
             },
         }
 
@@ -164,6 +172,7 @@ EXAMPLE = {
         "invoices_not_calculated": 2,
         "invoices_pending": 1,
         "not_calculated_by_code": {CalculationFailureCode.NO_FACTOR.value: 1},
+        "audit_findings_by_code": {AuditCode.OVERLAPPING_PERIODS.value: 1},
     },
 }
 

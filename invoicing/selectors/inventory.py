@@ -30,11 +30,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils.dates import MONTHS
 
 from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, CATEGORY_INVOICE_TYPES, ActivityCategory, Scope
-from invoicing.errors import CalculationFailureCode, InvalidReportingPeriod, ValidationError
-from invoicing.models import Facility, Organization
+from invoicing.errors import AuditCode, CalculationFailureCode, InvalidReportingPeriod, ValidationError
+from invoicing.models import Facility, Invoice, Organization
+
+from .audits import audit_finding_list, findings_in_window
 
 
 class GroupBy:
@@ -178,7 +181,9 @@ class SummaryCoverage:
 
     `calculated`: a result for every category of the invoice's type and no recorded failure;
     `not_calculated`: the others, of which `pending` have no recorded failure (never calculated, or a
-    job under way); `by_code`: invoices per failure code (an invoice with two codes counts under both).
+    job under way); `by_code`: invoices per failure code (an invoice with two codes counts under both);
+    `audit_findings_by_code`: bill-audit findings (docs/audits.md) whose days reach into the window, of
+    the facilities asked for, per code: bills counted twice or missing are in the figures as billed.
     """
 
     invoices: int
@@ -186,6 +191,7 @@ class SummaryCoverage:
     not_calculated: int
     pending: int
     by_code: dict[str, int] = field(default_factory=dict)
+    audit_findings_by_code: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -235,6 +241,18 @@ def reporting_window(
     raise InvalidReportingPeriod("The reporting period is not a window of whole months.", errors=errors)
 
 
+def inventory_default_year(*, organization: Organization | uuid.UUID, today: date) -> int:
+    """The year an inventory page opens on: that of the organization's latest bill, this year at the most
+    (this year when it has none). One query on the (organization, end_date) index."""
+    latest = (
+        Invoice.objects.filter(organization=organization, end_date__lte=date(today.year, 12, 31))
+        .order_by("-end_date")
+        .values_list("end_date", flat=True)
+        .first()
+    )
+    return latest.year if latest else today.year
+
+
 def inventory_facilities(
     *, organization: Organization | uuid.UUID, facility_ids: Sequence[uuid.UUID] | None = None
 ) -> list[Facility]:
@@ -274,8 +292,8 @@ def emissions_summary(
     activity category in ActivityCategory order (category). Sources: InvoiceEmission rows (scope,
     kg_co2e, kwh, biogenic_co2_kg, year_parts), the invoices' periods and InvoiceCalculationFailure
     codes. Errors: ValidationError for `facility_ids` not of the organization (inventory_facilities).
-    Queries: SET LOCAL jit, the summary and the coverage (in a transaction), plus the facilities when
-    grouped by facility or filtered.
+    Queries: SET LOCAL jit, the summary and the coverage (in a transaction), the audit findings per
+    code, plus the facilities when grouped by facility or filtered.
     """
     if group_by not in GroupBy.CHOICES:
         raise ValueError(f"unknown grouping {group_by!r}")
@@ -291,7 +309,7 @@ def emissions_summary(
         cursor.execute(_summary_sql(group_by), params)
         found = {_key(row[0]): dict(zip(FIGURE_KEYS, row[1:], strict=True)) for row in cursor.fetchall()}
         cursor.execute(COVERAGE_SQL, params)
-        coverage = _coverage(cursor.fetchall())
+        coverage = _coverage(cursor.fetchall(), _audit_findings_by_code(organization_id, window, facility_ids))
     if group_by == GroupBy.MONTH:
         labels = [(f"{m:%Y-%m}", f"{MONTHS[m.month]} {m.year}") for m in window.months()]
     elif group_by == GroupBy.CATEGORY:
@@ -338,7 +356,17 @@ def _figures(found: dict[str, Decimal | None]) -> dict[str, Decimal]:
     return {key: found.get(key) or Decimal(0) for key in FIGURE_KEYS}
 
 
-def _coverage(rows: Sequence[tuple[Any, ...]]) -> SummaryCoverage:
+def _audit_findings_by_code(
+    organization_id: uuid.UUID, window: ReportingWindow, facility_ids: Sequence[uuid.UUID] | None
+) -> dict[str, int]:
+    findings = findings_in_window(audit_finding_list(organization=organization_id), start=window.start, end=window.end)
+    if facility_ids:
+        findings = findings.filter(facility_ids__overlap=list(facility_ids))
+    counts = dict(findings.order_by().values_list("code").annotate(count=Count("id")))
+    return {code: counts[code] for code in AuditCode.values if code in counts}
+
+
+def _coverage(rows: Sequence[tuple[Any, ...]], audit_findings_by_code: dict[str, int]) -> SummaryCoverage:
     invoices = calculated = pending = 0
     by_code: dict[str, int] = {}
     for code, count, complete, waiting in rows:
@@ -347,4 +375,4 @@ def _coverage(rows: Sequence[tuple[Any, ...]]) -> SummaryCoverage:
         else:
             by_code[code] = count
     ordered = {c: by_code[c] for c in CalculationFailureCode.values if c in by_code}
-    return SummaryCoverage(invoices, calculated, invoices - calculated, pending, ordered)
+    return SummaryCoverage(invoices, calculated, invoices - calculated, pending, ordered, audit_findings_by_code)

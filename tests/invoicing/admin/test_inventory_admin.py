@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from invoicing.models import InvoiceCalculationFailure, InvoiceEmission
+from invoicing.services.audits import invoice_audit_refresh
 from tests.factories import make_facility, make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,29 @@ def test_anonymous_users_are_sent_to_the_login(client, acme):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_page_opens_on_the_year_of_the_latest_bill(client, staff_user, acme, acme_bills):
+    client.force_login(staff_user)
+
+    response = client.get(page_url(acme.organization))
+
+    assert response.context["form"].cleaned_data["year"] == 2024
+    assert response.context["summary"].coverage.invoices == 2
+
+
+def test_the_bill_audit_findings_of_the_year_are_shown_and_linked(client, staff_user, acme, acme_bills):
+    make_invoice(acme.facility, start_date=date(2024, 2, 1), end_date=date(2024, 2, 29))  # overlaps 1-19 Feb
+    invoice_audit_refresh(organization_id=acme.organization.pk, everything=True)
+    client.force_login(staff_user)
+
+    html = client.get(page_url(acme.organization), {"year": 2024}).content.decode()
+    findings = client.get(
+        reverse("admin:invoicing_invoiceauditfinding_changelist"),
+        {"code__exact": "OVERLAPPING_PERIODS", "organization": acme.organization.pk},
+    )
+
+    assert 'data-testid="audit-OVERLAPPING_PERIODS">1<' in html
+    assert f"code__exact=OVERLAPPING_PERIODS&amp;organization={acme.organization.pk}" in html
+    assert findings.status_code == 200
+    assert findings.context["cl"].result_count == 1

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from invoicing.emissions import calculate_invoices
 from invoicing.models import Invoice, InvoiceCalculationFailure, InvoiceEmission
+from invoicing.services.audits import invoice_audit_refresh
 from tests.factories import make_facility, make_facility_fuel, make_invoice, unit
 
 pytestmark = pytest.mark.django_db
@@ -247,7 +248,22 @@ def test_coverage_counts_the_windows_invoices_by_outcome(acme, acme_api):
         "invoices_not_calculated": 2,
         "invoices_pending": 1,
         "not_calculated_by_code": {"NO_FACTOR": 1},
+        "audit_findings_by_code": {},
     }
+
+
+def test_coverage_counts_the_bill_audit_findings_of_the_window_and_facilities(acme, acme_api):
+    first = bill(acme, date(2024, 1, 1), date(2024, 1, 31))
+    result(first, "electricity", "10")
+    result(bill(acme, date(2024, 1, 20), date(2024, 2, 19)), "electricity", "10")  # 12 days billed twice
+    other_site = make_facility(acme.organization)
+    invoice_audit_refresh(organization_id=acme.organization.pk, everything=True)
+
+    assert summary(acme_api, year=2024)["coverage"]["audit_findings_by_code"] == {"OVERLAPPING_PERIODS": 1}
+    assert summary(acme_api, year=2024)["totals"]["scope_2_market_based"] == 20  # both bills, as billed
+    assert summary(acme_api, year=2023)["coverage"]["audit_findings_by_code"] == {}
+    elsewhere = summary(acme_api, year=2024, **{"facility_id[]": str(other_site.id)})
+    assert elsewhere["coverage"]["audit_findings_by_code"] == {}
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -390,14 +406,15 @@ def test_it_needs_an_api_key(acme):
 # --- cost --------------------------------------------------------------------------------------
 
 
-def test_the_summary_costs_six_queries_however_many_bills(acme, acme_api, django_assert_num_queries):
+def test_the_summary_costs_seven_queries_however_many_bills(acme, acme_api, django_assert_num_queries):
     for day in range(1, 20):
         result(bill(acme, date(2024, 1, day), date(2024, 2, day)), "electricity", "10")
     acme_api.get("/v1/emissions/summary", {"year": 2024})  # records the key's last use
     # key lookup + SAVEPOINT + SET LOCAL jit = off + the summary (one statement: spread and sums) + the
-    # coverage counts + RELEASE (the transaction that scopes the setting; in production BEGIN/COMMIT)
-    with django_assert_num_queries(6):
+    # coverage counts + the audit findings per code + RELEASE (the transaction that scopes the setting; in
+    # production BEGIN/COMMIT)
+    with django_assert_num_queries(7):
         assert summary(acme_api, year=2024)["totals"]["scope_2_market_based"] == 190
     # grouped by facility: + the organization's facilities (the groups, zeros included)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         summary(acme_api, year=2024, group_by="facility")
