@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -18,6 +19,17 @@ from invoicing.choices import InvoiceType
 from invoicing.errors import AuditCode
 from invoicing.models import InvoiceAuditFinding
 from invoicing.selectors.audits import audit_finding_list, findings_in_window
+
+
+class AuditWindowForm(forms.Form):
+    """A window ending before it starts is refused, as the emissions summary refuses it (not read as empty)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", f"Must not be before start_date ({start}).")
+        return cleaned
 
 
 class AuditFindingFilterSet(django_filters.FilterSet):
@@ -38,6 +50,7 @@ class AuditFindingFilterSet(django_filters.FilterSet):
     class Meta:
         model = InvoiceAuditFinding
         fields: list[str] = []
+        form = AuditWindowForm
 
     def filter_window(
         self, queryset: QuerySet[InvoiceAuditFinding], name: str, value: date

@@ -272,6 +272,7 @@ def test_findings_are_paged_like_every_list(acme):
         ({"size": "101"}, "size"),
         ({"page": "0"}, "page"),
         ({"sort": "code"}, "sort"),
+        ({"start_date": "2024-06-30", "end_date": "2024-06-01"}, "end_date"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_them(acme, params, bad):
