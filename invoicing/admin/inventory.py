@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pygal
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -91,10 +92,14 @@ def inventory_page(request: HttpRequest, organization: Organization, base_contex
 
 
 def inventory_download(request: HttpRequest, organization: Organization, export: str) -> HttpResponse:
-    """The page's summary as the API's CSV or XLSX (`export`), one row per month."""
+    """The page's summary as the API's CSV or XLSX (`export`), one row per month. With a bad year or
+    facility in the query string, the page itself, which says what is wrong."""
+    if export not in RENDERERS:
+        raise Http404("The inventory downloads as csv or xlsx.")
     _, summary = _summary(request, organization)
-    if summary is None or export not in RENDERERS:
-        raise Http404("Choose a year and a facility of the organization.")
+    if summary is None:
+        page = reverse("admin:invoicing_organization_inventory", args=[organization.pk])
+        return redirect(f"{page}?{request.GET.urlencode()}")
     renderer = RENDERERS[export]()
     response = HttpResponse(renderer.render(summary_data(summary)), content_type=renderer.media_type)
     name = f"emissions-summary-{summary.window.start}-{summary.window.end}-by-month.{export}"

@@ -98,9 +98,17 @@ def test_a_facility_of_another_organization_is_not_a_choice(client, superuser, a
     assert response.status_code == 200
     assert response.context["summary"] is None
     assert "inventory-errors" in response.content.decode()
-    assert (
-        client.get(download_url(acme.organization, "csv"), {"facility": str(borealis.facility.id)}).status_code == 404
-    )
+
+
+@pytest.mark.parametrize("query", [{"year": "abc"}, {"year": "0"}, {"year": "2024", "facility": "bad"}])
+def test_a_download_with_a_bad_choice_goes_to_the_page_that_says_why(client, superuser, acme, query):
+    client.force_login(superuser)
+
+    response = client.get(download_url(acme.organization, "csv"), query, follow=True)
+
+    assert response.redirect_chain[0][1] == 302
+    assert response.context["summary"] is None
+    assert "inventory-errors" in response.content.decode()
 
 
 def test_staff_of_another_organization_get_a_404(client, staff_user, borealis):
