@@ -184,9 +184,19 @@ class EmissionsSummaryView(StrictQueryParamsMixin, APIView):
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, str]:
         requested = request.query_params.getlist("format")
-        if not force and len(requested) == 1 and requested[0] not in FORMATS:
-            raise exceptions.ValidationError({"format": [not_one_of(requested[0], FORMATS)]})
-        return super().perform_content_negotiation(request, force)
+        if not force and len(requested) == 1:
+            if requested[0] not in FORMATS:
+                raise exceptions.ValidationError({"format": [not_one_of(requested[0], FORMATS)]})
+            # An explicit format wins over the Accept header (a browser or a client library sends one anyway).
+            renderer = next(r for r in self.get_renderers() if r.format == requested[0])
+            return renderer, renderer.media_type
+        try:
+            return super().perform_content_negotiation(request, force)
+        except exceptions.NotAcceptable:
+            raise exceptions.NotAcceptable(
+                f"The Accept header allows none of application/json, text/csv and {XLSX_MEDIA_TYPE}; "
+                f"or ask with format={'|'.join(FORMATS)}."
+            ) from None
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         """Errors are JSON whatever the format asked for (the API's one error format)."""
@@ -242,12 +252,14 @@ class EmissionsSummaryView(StrictQueryParamsMixin, APIView):
             (200, XLSX_MEDIA_TYPE): OpenApiResponse(
                 {"type": "string", "format": "binary"}, description="One row per group."
             ),
-            400: error_response(
+            (400, "application/json"): error_response(
                 "INVALID_REPORTING_PERIOD: no year and no window, both, or a window that is not of whole months "
                 f"(or longer than {MAX_WINDOW_MONTHS} months); `errors` names the parameters. VALIDATION_ERROR: "
                 "a malformed or unknown parameter, or a facility_id[] that is not one of your facilities."
             ),
-            406: error_response("NOT_ACCEPTABLE: the Accept header allows neither JSON, CSV nor XLSX."),
+            (406, "application/json"): error_response(
+                "NOT_ACCEPTABLE: the Accept header allows neither JSON, CSV nor XLSX (and no format= was given)."
+            ),
         },
     )
     def get(self, request: Request) -> Response:

@@ -333,6 +333,19 @@ def test_no_export_turns_a_facility_name_into_a_formula(acme, acme_api):
     assert [(cell.value, cell.data_type) for cell in cells if cell.value == name] == [(name, "s")]
 
 
+def test_an_explicit_format_wins_over_the_accept_header(acme, acme_api):
+    get = acme_api.client.get
+    asked_json = get("/v1/emissions/summary?year=2024&format=json", HTTP_ACCEPT="text/csv", **acme_api.headers)
+    asked_csv = get("/v1/emissions/summary?year=2024&format=csv", HTTP_ACCEPT="application/json", **acme_api.headers)
+    refused = get("/v1/emissions/summary?year=2024", HTTP_ACCEPT="application/pdf", **acme_api.headers)
+
+    assert (asked_json.status_code, asked_json["Content-Type"]) == (200, "application/json")
+    assert (asked_csv.status_code, asked_csv["Content-Type"]) == (200, "text/csv; charset=utf-8")
+    assert refused.status_code == 406
+    assert refused.json()["code"] == "NOT_ACCEPTABLE"
+    assert "format=json|csv|xlsx" in refused.json()["detail"]
+
+
 def test_an_error_is_json_whatever_the_format_asked(acme_api):
     response = acme_api.get("/v1/emissions/summary", {"format": "csv"})
 
