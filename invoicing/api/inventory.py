@@ -91,13 +91,15 @@ class CoverageSerializer(serializers.Serializer):
         help_text="Heat and electricity invoices sharing at least a day with the window."
     )
     invoices_calculated = serializers.IntegerField(
-        help_text="With a result for every activity category of their type and no failure."
+        help_text="With a result for every activity category of their type, no failure, and no job still to "
+        "calculate them."
     )
     invoices_not_calculated = serializers.IntegerField(
         help_text="The others: missing from the figures, in part or all."
     )
     invoices_pending = serializers.IntegerField(
-        help_text="Of those, invoices with no failure recorded: never calculated, or a job is under way."
+        help_text="Of those, invoices with no failure recorded: never calculated, or a job is under way (after a "
+        "correction, their figures are from before it until the job ends)."
     )
     not_calculated_by_code = serializers.DictField(
         child=serializers.IntegerField(),

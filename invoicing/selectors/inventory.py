@@ -36,6 +36,7 @@ from django.utils.dates import MONTHS
 from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, CATEGORY_INVOICE_TYPES, ActivityCategory, Scope
 from invoicing.errors import AuditCode, CalculationFailureCode, InvalidReportingPeriod, ValidationError
 from invoicing.models import Facility, Invoice, Organization
+from jobs.models import ACTIVE_STATUSES, ChunkStatus
 
 from .audits import audit_finding_list, findings_in_window
 
@@ -137,11 +138,23 @@ COVERAGE_SQL = f"""
         FROM invoices AS v JOIN invoicing_invoicecalculationfailure AS f ON f.invoice_id = v.id
         GROUP BY f.invoice_id
     ),
+    -- Invoices that a job has still to (re)calculate (after a correction, say): their stored results are
+    -- from before the change, so they are not "calculated" yet. The pending chunks of the organization's
+    -- active jobs, few at any time (the job_chunk_pending_invoices partial index).
+    queued AS (
+        SELECT DISTINCT u.id
+        FROM jobs_processingjobchunk AS c
+        JOIN jobs_processingjob AS j ON j.id = c.job_id
+        CROSS JOIN LATERAL unnest(c.invoice_ids) AS u(id)
+        WHERE c.status = %(pending_chunk)s AND j.status = ANY(%(active_jobs)s::text[])
+          AND j.organization_id = %(organization)s
+    ),
     outcomes AS MATERIALIZED (
-        SELECT COALESCE(r.stored, 0) >= v.categories AS complete, fl.codes
+        SELECT COALESCE(r.stored, 0) >= v.categories AND q.id IS NULL AS complete, fl.codes
         FROM invoices AS v
         LEFT JOIN results AS r ON r.invoice_id = v.id
         LEFT JOIN failures AS fl ON fl.invoice_id = v.id
+        LEFT JOIN queued AS q ON q.id = v.id
     )
     SELECT NULL AS code, count(*), count(*) FILTER (WHERE complete AND codes IS NULL),
            count(*) FILTER (WHERE NOT complete AND codes IS NULL)
@@ -179,11 +192,12 @@ class SummaryGroup:
 class SummaryCoverage:
     """Counts of the window's invoices (heat and electricity, overlapping the window).
 
-    `calculated`: a result for every category of the invoice's type and no recorded failure;
-    `not_calculated`: the others, of which `pending` have no recorded failure (never calculated, or a
-    job under way); `by_code`: invoices per failure code (an invoice with two codes counts under both);
-    `audit_findings_by_code`: bill-audit findings (docs/audits.md) whose days reach into the window, of
-    the facilities asked for, per code: bills counted twice or missing are in the figures as billed.
+    `calculated`: a result for every category of the invoice's type, no recorded failure and no job still
+    to calculate it; `not_calculated`: the others, of which `pending` have no recorded failure (never
+    calculated, or a job under way, as after a correction); `by_code`: invoices per failure code (an
+    invoice with two codes counts under both); `audit_findings_by_code`: bill-audit findings
+    (docs/audits.md) whose days reach into the window, of the facilities asked for, per code: bills
+    counted twice or missing are in the figures as billed.
     """
 
     invoices: int
@@ -344,6 +358,8 @@ def _params(
         "scope_3bc": Scope.SCOPE_3_3B_3C.value,
         "outside_co2e": [str(c) for c in CATEGORIES_OUTSIDE_CO2E],
         "energy": ActivityCategory.ENERGY.value,
+        "pending_chunk": ChunkStatus.PENDING.value,
+        "active_jobs": [str(status) for status in ACTIVE_STATUSES],
     }
 
 

@@ -252,6 +252,24 @@ def test_coverage_counts_the_windows_invoices_by_outcome(acme, acme_api):
     }
 
 
+def test_a_corrected_invoice_is_pending_until_its_job_recalculates_it(
+    acme, acme_api, django_capture_on_commit_callbacks
+):
+    invoice = bill(acme, date(2024, 1, 1), date(2024, 1, 31))
+    for category in ("electricity", "electricity_location_based", "electricity_generation", "energy"):
+        result(invoice, category, "1")
+    result(invoice, "electricity_transmission_and_distribution", "1")
+    assert summary(acme_api, year=2024)["coverage"]["invoices_calculated"] == 1
+
+    with django_capture_on_commit_callbacks(execute=True):  # the correction's job is created after its commit
+        acme_api.patch(f"/v1/invoices/{invoice.id}", {"quantity": 9300})
+    corrected = acme_api.get(f"/v1/invoices/{invoice.id}")
+    coverage = summary(acme_api, year=2024)["coverage"]
+
+    assert corrected.json()["calculation_pending"] is True
+    assert (coverage["invoices_calculated"], coverage["invoices_pending"]) == (0, 1)
+
+
 def test_coverage_counts_the_bill_audit_findings_of_the_window_and_facilities(acme, acme_api):
     first = bill(acme, date(2024, 1, 1), date(2024, 1, 31))
     result(first, "electricity", "10")
