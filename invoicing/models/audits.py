@@ -71,6 +71,7 @@ class InvoiceAuditFinding(UUIDModel):
     message = models.TextField()
 
     class Meta:
+        verbose_name = "audit finding"  # as the README, the docs and the API call them
         ordering = ["supply_point", "start_date", "code", "id"]
         constraints = [in_choices("code", AuditCode), in_choices("type", InvoiceType)]
         indexes = [
