@@ -28,7 +28,7 @@ class AuditWindowForm(forms.Form):
         cleaned: dict[str, Any] = super().clean() or {}
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", f"Must not be before start_date ({start}).")
+            self.add_error("end_date", "Must not be before start_date.")
         return cleaned
 
 
