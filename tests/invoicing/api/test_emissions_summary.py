@@ -29,6 +29,13 @@ KEYS = [
     "biogenic_co2",
     "energy_kwh",
 ]
+CATEGORIES_OF_ELECTRICITY = (
+    "electricity",
+    "electricity_location_based",
+    "electricity_generation",
+    "electricity_transmission_and_distribution",
+    "energy",
+)
 SCOPES = {
     "stationary": "scope_1",
     "stationary_generation": "scope_3_3a",
@@ -51,6 +58,14 @@ def result(invoice: Invoice, category: str, kg: str | None = None, **fields: Any
 
 def bill(tenant: Any, start: date, end: date, **overrides: Any) -> Invoice:
     return make_invoice(tenant.facility, start_date=start, end_date=end, **overrides)
+
+
+def calculated_bill(tenant: Any, start: date, end: date) -> Invoice:
+    """An electricity bill with a result of 1 for each of its five categories."""
+    invoice = bill(tenant, start, end)
+    for category in CATEGORIES_OF_ELECTRICITY:
+        result(invoice, category, "1")
+    return invoice
 
 
 def summary(api: Any, **params: Any) -> dict[str, Any]:
@@ -228,10 +243,7 @@ def test_facility_id_keeps_those_facilities(acme, acme_api):
 
 
 def test_coverage_counts_the_windows_invoices_by_outcome(acme, acme_api):
-    complete = bill(acme, date(2024, 1, 1), date(2024, 1, 31))
-    for category in ("electricity", "electricity_location_based", "electricity_generation", "energy"):
-        result(complete, category, "1")
-    result(complete, "electricity_transmission_and_distribution", "1")
+    calculated_bill(acme, date(2024, 1, 1), date(2024, 1, 31))
     failed = bill(acme, date(2024, 2, 1), date(2024, 2, 29))
     result(failed, "electricity", "1")
     for category in ("electricity_generation", "electricity_transmission_and_distribution"):
@@ -255,10 +267,7 @@ def test_coverage_counts_the_windows_invoices_by_outcome(acme, acme_api):
 def test_a_corrected_invoice_is_pending_until_its_job_recalculates_it(
     acme, acme_api, django_capture_on_commit_callbacks
 ):
-    invoice = bill(acme, date(2024, 1, 1), date(2024, 1, 31))
-    for category in ("electricity", "electricity_location_based", "electricity_generation", "energy"):
-        result(invoice, category, "1")
-    result(invoice, "electricity_transmission_and_distribution", "1")
+    invoice = calculated_bill(acme, date(2024, 1, 1), date(2024, 1, 31))
     assert summary(acme_api, year=2024)["coverage"]["invoices_calculated"] == 1
 
     with django_capture_on_commit_callbacks(execute=True):  # the correction's job is created after its commit
