@@ -9,7 +9,6 @@ Scope 2 location- and market-based side by side, never stacked together.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -156,7 +155,7 @@ def _chart(kind: type[pygal.graph.graph.Graph], summary: EmissionsSummary, title
         style=CHART_STYLE,
         print_zeroes=False,
     )
-    chart.x_labels = [date.fromisoformat(f"{g.key}-01").strftime("%b") for g in summary.groups]
+    chart.x_labels = [month.strftime("%b") for month in summary.window.months()]  # the page groups by month
     return chart
 
 

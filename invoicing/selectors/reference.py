@@ -22,7 +22,7 @@ def stationary_fuel_list() -> QuerySet[StationaryFuel]:
     return StationaryFuel.objects.order_by("name", "id")
 
 
-def facility_list(*, organization: Organization) -> QuerySet[Facility]:
+def facility_list(*, organization: Organization | uuid.UUID) -> QuerySet[Facility]:
     return Facility.objects.filter(organization=organization).order_by("name", "id")
 
 
