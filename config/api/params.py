@@ -246,6 +246,11 @@ def error_key(name: str, arrays: set[str]) -> str:
     return f"{name}{ARRAY_SUFFIX}" if name in arrays else name
 
 
+def form_errors(errors: dict[str, Any], arrays: set[str]) -> dict[str, list[str]]:
+    """A form's (or FilterSet's) errors under the parameter names clients send (`type[]` for arrays)."""
+    return {error_key(name, arrays): [str(message) for message in messages] for name, messages in errors.items()}
+
+
 def strict_query_params(params: QueryDict, *, arrays: set[str], scalars: set[str]) -> QueryDict:
     """`params` with `name[]` read as `name` for array parameters; ValidationError naming every
     unknown parameter, every empty value and every scalar parameter given more than once."""
@@ -314,8 +319,5 @@ class StrictFilterBackend(DjangoFilterBackend):
         if filterset is None:
             return queryset
         if not filterset.is_valid():
-            arrays = array_param_names(type(filterset))
-            raise exceptions.ValidationError(
-                {error_key(name, arrays): list(messages) for name, messages in filterset.errors.items()}
-            )
+            raise exceptions.ValidationError(form_errors(filterset.errors, array_param_names(type(filterset))))
         return filterset.qs

@@ -17,7 +17,7 @@ from config.api.params import (
     WholeNumberField,
     array_param_names,
     choice_field,
-    error_key,
+    form_errors,
 )
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType
 from invoicing.errors import ValidationError
@@ -135,7 +135,6 @@ def invoices_filtered(queryset: QuerySet[Invoice], params: dict[str, list[str]])
         data.setlist(name, [str(value) for value in values])
     filterset = InvoiceFilterSet(data=data, queryset=queryset)
     if not filterset.is_valid():
-        arrays = array_param_names(InvoiceFilterSet)
-        errors = {error_key(name, arrays): list(messages) for name, messages in filterset.errors.items()}
+        errors = form_errors(filterset.errors, array_param_names(InvoiceFilterSet))
         raise ValidationError(f"Invalid selection: {', '.join(errors)}.", errors=errors)
     return filterset.qs

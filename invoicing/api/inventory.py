@@ -21,7 +21,7 @@ from config.api.params import (
     StrictQueryParamsMixin,
     UuidField,
     WholeNumberField,
-    error_key,
+    form_errors,
 )
 from config.api.renderers import ExactJSONRenderer
 from config.api.schema import error_response
@@ -267,10 +267,7 @@ class EmissionsSummaryView(StrictQueryParamsMixin, APIView):
     def get(self, request: Request) -> Response:
         params = SummaryParams(self.query_data)
         if not params.is_valid():
-            arrays = set(self.array_query_params)
-            raise exceptions.ValidationError(
-                {error_key(name, arrays): [str(m) for m in messages] for name, messages in params.errors.items()}
-            )
+            raise exceptions.ValidationError(form_errors(params.errors, set(self.array_query_params)))
         values = params.cleaned_data
         window = reporting_window(year=values["year"], start_date=values["start_date"], end_date=values["end_date"])
         group_by = values["group_by"] or GroupBy.MONTH
