@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from invoicing.errors import AuditCode
 from invoicing.models import Facility, FacilityFuel, InvoiceAuditFinding
 from invoicing.selectors.audits import findings_of_invoice
 
@@ -25,12 +26,9 @@ def audit_badges(codes: list[str] | None) -> SafeString:
     """One badge per audit code (the invoice list and page), or a dash for none."""
     if not codes:
         return format_html("{}", "—")
-    return format_html_join(" ", '<span class="audit-badge audit-{}" title="{}">{}</span>', _badges(codes))
-
-
-def _badges(codes: list[str]) -> list[tuple[str, str, str]]:
-    labels = dict(InvoiceAuditFinding._meta.get_field("code").choices or [])
-    return [(code.lower(), str(labels.get(code, code)), code) for code in codes]
+    labels = dict(AuditCode.choices)
+    badges = ((code.lower(), str(labels.get(code, code)), code) for code in codes)
+    return format_html_join(" ", '<span class="audit-badge audit-{}" title="{}">{}</span>', badges)
 
 
 def findings_url(invoice_id: uuid.UUID) -> str:

@@ -8,10 +8,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
 
 from config.api.params import IsoDateFilter, MultiValueFilter, UuidField, choice_field
 from config.api.viewsets import OrganizationScopedViewSet
@@ -113,15 +111,8 @@ EXAMPLE_FINDING = {
 }
 
 
-@extend_schema(tags=["invoices"])
-class AuditFindingViewSet(OrganizationScopedViewSet):
-    filterset_class = AuditFindingFilterSet
-    serializer_class = AuditFindingSerializer
-
-    def get_queryset(self) -> Any:
-        return audit_finding_list(organization=self.organization)
-
-    @extend_schema(
+@extend_schema_view(
+    list=extend_schema(
         summary="Audit the bills of each supply point",
         description=(
             "What the bill audit found on your supply points (a CUPS for electricity with one, else a facility, "
@@ -134,7 +125,11 @@ class AuditFindingViewSet(OrganizationScopedViewSet):
         ),
         examples=[OpenApiExample("An overlap", value=EXAMPLE_FINDING, response_only=True)],
     )
-    def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(AuditFindingSerializer(page, many=True).data)
+)
+@extend_schema(tags=["invoices"])
+class AuditFindingViewSet(mixins.ListModelMixin, OrganizationScopedViewSet):
+    filterset_class = AuditFindingFilterSet
+    serializer_class = AuditFindingSerializer
+
+    def get_queryset(self) -> Any:
+        return audit_finding_list(organization=self.organization)

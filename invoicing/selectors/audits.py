@@ -37,15 +37,10 @@ def findings_of_invoice(
     return queryset.filter(id__in=links)
 
 
-def audit_codes() -> ArraySubquery:
-    """For an invoice queryset's annotation: the distinct codes of the findings involving each invoice,
-    sorted (`[]` for none). One index-only lookup per row on InvoiceAuditFindingInvoice's primary key."""
+def invoices_with_audit_codes(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """The invoices with `audit_codes`: the distinct codes of the findings that involve each of them, sorted
+    (`[]` for none). One index-only lookup per row on InvoiceAuditFindingInvoice's primary key."""
     codes = (
         InvoiceAuditFindingInvoice.objects.filter(invoice_id=OuterRef("pk")).order_by("code").values("code").distinct()
     )
-    return ArraySubquery(codes)
-
-
-def invoices_with_audit_codes(queryset: QuerySet[Invoice]) -> QuerySet[Invoice]:
-    """The invoices with `audit_codes`: the codes of the findings that involve each of them."""
-    return queryset.annotate(audit_codes=audit_codes())
+    return queryset.annotate(audit_codes=ArraySubquery(codes))
