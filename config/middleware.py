@@ -18,11 +18,10 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.middleware.csrf import CsrfViewMiddleware
 
-from config.api.middleware import COMPACT, is_api_request
-from invoicing.errors import API_STATUS_CODES
+from config.api.middleware import is_api_request, json_error
 
 
 class _SkippedForApi:
@@ -68,11 +67,11 @@ class RequestLimitsMiddleware:
         query_bytes = len(request.META.get("QUERY_STRING", ""))  # latin-1 in WSGI: one character per byte
         limit = settings.MAX_QUERY_STRING_BYTES
         if query_bytes > limit:
-            return _error(414, f"The query string has {query_bytes:,} bytes; at most {limit:,} are accepted.")
+            return json_error(414, f"The query string has {query_bytes:,} bytes; at most {limit:,} are accepted.")
         if is_api_request(request):
             announced = _content_length(request)
             if announced > settings.API_MAX_BODY_BYTES:
-                return _error(
+                return json_error(
                     413,
                     f"The request body has {announced:,} bytes; at most {settings.API_MAX_BODY_BYTES:,} are accepted.",
                 )
@@ -80,9 +79,9 @@ class RequestLimitsMiddleware:
                 try:
                     received = len(request.body)
                 except UnreadablePostError:
-                    return _error(400, "The request body could not be read.")
+                    return json_error(400, "The request body could not be read.")
                 if received < announced:
-                    return _error(
+                    return json_error(
                         400,
                         f"The request body ended after {received:,} of the {announced:,} bytes "
                         "its Content-Length announced.",
@@ -96,7 +95,3 @@ def _content_length(request: HttpRequest) -> int:
         return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
     except ValueError:
         return 0
-
-
-def _error(status: int, detail: str) -> JsonResponse:
-    return JsonResponse({"code": API_STATUS_CODES[status], "detail": detail}, status=status, json_dumps_params=COMPACT)

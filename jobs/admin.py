@@ -241,13 +241,19 @@ class ProcessingJobAdmin(ReadOnlyScopedAdmin):
         jobs = self.get_queryset(request).filter(id__in=ids)
         return JsonResponse({"jobs": [job_progress(job) for job in jobs]})
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: ProcessingJob | None = None,
     ) -> HttpResponse:
-        job = self.get_object(request, object_id)
-        if job is not None:
-            extra_context = {**(extra_context or {}), "error_groups": job_error_groups(job, request.GET)}
-        return super().change_view(request, object_id, form_url, extra_context)
+        # The job the page already fetched, rather than a second get_object() in change_view.
+        if obj is not None:
+            context["error_groups"] = job_error_groups(obj, request.GET)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         dashboard = reverse("django_rq:home") if request.user.is_superuser else None  # type: ignore[union-attr]

@@ -44,18 +44,20 @@ class ApiJsonErrorsMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             detail = _slash_hint(request) if response.status_code == 404 else None
-            return self._json(response.status_code, detail)
+            return json_error(response.status_code, detail)
         return response
 
-    @staticmethod
-    def _json(status_code: int, detail: str | None = None) -> JsonResponse:
-        try:
-            phrase = HTTPStatus(status_code).phrase
-        except ValueError:
-            phrase = "Error"
-        code = API_STATUS_CODES.get(status_code, phrase.upper().replace(" ", "_").replace("-", "_"))
-        detail = detail or DETAILS.get(status_code, f"{phrase}.")
-        return JsonResponse({"code": code, "detail": detail}, status=status_code, json_dumps_params=COMPACT)
+
+def json_error(status_code: int, detail: str | None = None) -> JsonResponse:
+    """The API's error body for a response written outside DRF: `{"code", "detail"}`, the code from
+    API_STATUS_CODES (else the status phrase), the detail given or the status's default."""
+    try:
+        phrase = HTTPStatus(status_code).phrase
+    except ValueError:
+        phrase = "Error"
+    code = API_STATUS_CODES.get(status_code, phrase.upper().replace(" ", "_").replace("-", "_"))
+    detail = detail or DETAILS.get(status_code, f"{phrase}.")
+    return JsonResponse({"code": code, "detail": detail}, status=status_code, json_dumps_params=COMPACT)
 
 
 def _slash_hint(request: HttpRequest) -> str | None:
