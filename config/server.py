@@ -70,7 +70,9 @@ def load_application(target: str, *, server_pid: int) -> Callable[..., Any]:
     if sys.platform == "linux":
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != server_pid:  # it died before the line above
-            os.kill(os.getpid(), signal.SIGTERM)
+            # SIGKILL, not SIGTERM: this worker has served nothing yet, and a Granian worker that gets SIGTERM
+            # before its serving loop starts was seen to keep running, an orphan on the port.
+            os.kill(os.getpid(), signal.SIGKILL)
     module, _, name = target.partition(":")
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
