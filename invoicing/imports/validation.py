@@ -115,7 +115,11 @@ class RowValidator:
         for facility_fuel in FacilityFuel.objects.filter(facility__organization=organization):
             self.facility_fuels[(facility_fuel.facility_id, facility_fuel.fuel_id)] = facility_fuel
             self.facility_fuels_by_id[str(facility_fuel.id)] = facility_fuel
-        self.inputs = CalculationInputsResolver(organization)
+        self.inputs = CalculationInputsResolver(
+            organization,
+            supplier_ids={s.id for s in suppliers},
+            facility_fuels={f.id: f.facility_id for f in self.facility_fuels_by_id.values()},
+        )
 
     def validate(self, row: int, cells: dict[str, Cell]) -> ValidRow | list[RowError]:
         """The row as invoice fields, or every problem found in it (one per column)."""

@@ -41,10 +41,26 @@ class CalculationInputs:
 class CalculationInputsResolver:
     """The rules above for the bills of one organization. Build it once per request or per file: it
     reads the organization's contracts, its facility fuels and the supplier catalogue's ids once each,
-    when first needed."""
+    when first needed.
 
-    def __init__(self, organization: Organization) -> None:
+    A caller that has read the catalogue's suppliers or the organization's facility fuels already (the
+    import's row validator) passes them as `supplier_ids` and `facility_fuels` (facility fuel id → its
+    facility's id) instead of having them read again; they must be the same rows, all of them.
+    """
+
+    def __init__(
+        self,
+        organization: Organization,
+        *,
+        supplier_ids: set[uuid.UUID] | None = None,
+        facility_fuels: dict[uuid.UUID, uuid.UUID] | None = None,
+    ) -> None:
         self.organization = organization
+        # A cached_property allows writes (functools docs): a value set here is the one it would have read.
+        if supplier_ids is not None:
+            self.supplier_ids = supplier_ids
+        if facility_fuels is not None:
+            self.facility_fuels = facility_fuels
 
     def load(self) -> CalculationInputsResolver:
         """Read everything now (for a caller that cannot query while it resolves, such as a COPY)."""

@@ -343,3 +343,30 @@ def test_a_conversion_factor_on_an_electricity_row_is_refused(acme, write_csv):
         "row 2, kwh_per_m3: Only heat invoices (gas billed in m³) have a kWh per m³ factor."
     ]
     assert not Invoice.objects.exists()
+
+
+@pytest.mark.parametrize("bills", [1, 20])
+def test_checking_a_file_costs_the_same_queries_whatever_its_length(
+    acme_gas, write_csv, django_assert_num_queries, bills
+):
+    from invoicing.imports.service import invoice_import
+
+    rows = [
+        row
+        for number in range(bills)
+        for row in (
+            electricity_row(invoice_number=f"E-{number}"),
+            heat_row(invoice_number=f"G-{number}"),
+            water_row(invoice_number=f"W-{number}"),
+        )
+    ]
+    path = write_csv(rows)
+
+    # 13: the row validator's five lookup tables (facilities, units, suppliers, fuels, facility fuels; the
+    # calculation-inputs resolver is handed the suppliers and facility fuels instead of reading them again)
+    # and the resolver's contracts; the temporary rows table (drop, create, index) and, for the one chunk,
+    # COPY, ANALYZE and the classification; the table's drop at the end.
+    with django_assert_num_queries(13):
+        report = invoice_import(organization=acme_gas.organization, source=path, dry_run=True)
+
+    assert report.new_count == 3 * bills
