@@ -14,12 +14,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from invoicing.errors import AuditCode
-from invoicing.models import Facility, FacilityFuel, InvoiceAuditFinding
+from invoicing.models import Facility, FacilityFuel, Invoice, InvoiceAuditFinding
 from invoicing.selectors.audits import findings_of_invoice
 
 from .filters import OrganizationFilter
 from .paginator import EstimatedCountPaginator
-from .permissions import ReadOnlyScopedAdmin
+from .permissions import ReadOnlyScopedAdmin, scope_to_organizations
 
 
 def audit_badges(codes: list[str] | None) -> SafeString:
@@ -43,9 +43,26 @@ class InvoiceFindingFilter(admin.SimpleListFilter):
     title = "invoice"
     parameter_name = "invoice"
 
+    def has_output(self) -> bool:
+        """Shown, and so applied, whenever a value is given, even one that names no invoice (Django drops
+        a filter without choices, and would list every finding)."""
+        return self.value() is not None
+
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        """The selected invoice as its one choice, named as people know it: one query per page. An
+        invoice the user may not see, or none, is not named (its findings are not listed either)."""
         value = self.value()
-        return [(value, value)] if value else []
+        try:
+            invoice_id = uuid.UUID(value or "")
+        except ValueError:
+            return []
+        invoices = scope_to_organizations(Invoice.objects.filter(pk=invoice_id), request)
+        row = invoices.values_list("invoice_number", "start_date", "end_date", "facility__name").first()
+        if row is None:
+            return []
+        number, start, end, facility = row
+        name = number or f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
+        return [(str(value), f"{name} · {facility}")]
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         value = self.value()

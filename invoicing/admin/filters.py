@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
@@ -81,6 +82,10 @@ class _RelatedFilter(admin.SimpleListFilter):
     def choice_queryset(self, request: HttpRequest, params: dict[str, Any]) -> models.QuerySet[Any]:
         raise NotImplementedError
 
+    def has_output(self) -> bool:
+        """Applied whenever a value is given, even with no choices to list (Django drops such a filter)."""
+        return self.value() is not None or super().has_output()
+
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         rows = list(self.choice_queryset(request, self.used_parameters)[: MAX_CHOICES + 1])
         choices = [(str(row.pk), str(row)) for row in rows[:MAX_CHOICES]]
@@ -92,10 +97,15 @@ class _RelatedFilter(admin.SimpleListFilter):
         return choices
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """Rows of the selected one; none for an id that names no row the user may see. A value that is not
+        an id at all is refused as Django's own related-field filter refuses it: the list redirects to
+        itself without filters and with `?e=1` (ChangeList's ERROR_FLAG)."""
         value = self.value()
-        if value and _is_uuid(value):
-            return queryset.filter(**{f"{self.field}_id": value})
-        return queryset
+        if not value:
+            return queryset
+        if not _is_uuid(value):
+            raise IncorrectLookupParameters(f"{self.parameter_name}={value!r} is not an id.")
+        return queryset.filter(**{f"{self.field}_id": value})
 
 
 def _is_uuid(value: str) -> bool:

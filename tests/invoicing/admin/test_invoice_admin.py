@@ -98,6 +98,13 @@ def test_bad_filter_values_do_not_fail(admin_client_root, acme) -> None:
     assert response.status_code in (200, 302)
 
 
+def test_a_related_filter_value_that_is_not_an_id_gives_djangos_bad_lookup_redirect(admin_client_root, acme) -> None:
+    for parameter in ("organization", "facility", "supplier"):
+        response = admin_client_root.get(CHANGELIST, {parameter: "not-a-uuid", "period": "2024"})
+        assert response.status_code == 302, parameter
+        assert response["Location"] == f"{CHANGELIST}?e=1"
+
+
 def test_the_change_page_shows_the_emissions_per_category_read_only(admin_client_root, acme) -> None:
     invoice = make_invoice(acme.facility)
     InvoiceEmission.objects.create(
