@@ -8,11 +8,9 @@ after a warm-up.
 
 from __future__ import annotations
 
-import statistics
-import time
 from typing import Any
 
-from bench.common import Result
+from bench.common import Result, median_ms
 
 FULL_ROWS = 1_000_000
 QUICK_ROWS = 50_000
@@ -58,15 +56,11 @@ def _analyze() -> None:
 
 
 def _time(client: Any, url: str, *, data: dict[str, Any] | None = None) -> float:
-    call = (lambda: client.post(url, data)) if data is not None else (lambda: client.get(url))
-    response = call()  # warm-up (plans, caches)
-    assert response.status_code == 200, (url, response.status_code)
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    def call() -> None:
+        response = client.post(url, data) if data is not None else client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return median_ms(call, RUNS)  # after one warm-up request (plans, caches)
 
 
 def run(options: Any) -> list[Result]:

@@ -14,13 +14,11 @@ that took is reported when the data set is made. Then, on the kept data:
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import Result
+from bench.common import Result, median_ms
 
 PREFIX = "Bench audit"
 REPEATS = 7
@@ -42,15 +40,6 @@ def _ensure_data(quick: bool) -> tuple[Any, float | None]:
     print(f"  generating {total:,} invoices with their audit…", flush=True, file=sys.stderr)
     result = invoices_generate(organizations=1, invoices=total, name_prefix=prefix)
     return result.organizations[0], result.seconds
-
-
-def _median_ms(call: Callable[[], object], repeats: int) -> float:
-    samples = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - began) * 1000)
-    return statistics.median(samples)
 
 
 def _rolled_back(call: Callable[[], object]) -> Callable[[], None]:
@@ -105,10 +94,14 @@ def run(options: Any) -> list[Result]:
         ("GET /v1/invoices/audit?start_date=2025-06-01 (median)", "/v1/invoices/audit?start_date=2025-06-01"),
         ("GET /v1/invoices/audit?facility_id[]=<one site> (median)", f"/v1/invoices/audit?facility_id[]={facility}"),
     ]:
-        value = _median_ms(get(path), REPEATS)
+        value = median_ms(get(path), REPEATS, warmup=0)
         results.append(Result(name, value, "ms", target="< 1000 ms", ok=value < 1000))
     results.append(
-        Result("GET /v1/invoices first page with audit_codes (median)", _median_ms(get("/v1/invoices"), REPEATS), "ms")
+        Result(
+            "GET /v1/invoices first page with audit_codes (median)",
+            median_ms(get("/v1/invoices"), REPEATS, warmup=0),
+            "ms",
+        )
     )
 
     largest = (
@@ -119,14 +112,17 @@ def run(options: Any) -> list[Result]:
         .first()
     )
     assert largest is not None
-    one = _median_ms(
+    one = median_ms(
         _rolled_back(
             lambda: invoice_audit_refresh(organization_id=organization.id, supply_points=[largest["supply_point"]])
         ),
         3,
+        warmup=0,
     )
     results.append(Result(f"re-audit the largest supply point ({largest['n']:,} bills), per write", one, "ms"))
-    whole = _median_ms(_rolled_back(lambda: invoice_audit_refresh(organization_id=organization.id, everything=True)), 3)
+    whole = median_ms(
+        _rolled_back(lambda: invoice_audit_refresh(organization_id=organization.id, everything=True)), 3, warmup=0
+    )
     results.append(Result(f"re-audit the whole organization ({invoices:,} bills)", whole / 1000, "s"))
     results.append(Result("re-audit a supply point of 60 monthly bills, per write", _realistic_write_ms(), "ms"))
     return results
@@ -162,6 +158,8 @@ def _realistic_write_ms() -> float:
             )
             start = end + timedelta(days=1)
     key = Invoice.objects.filter(organization=organization).values_list("supply_point", flat=True)[0]
-    return _median_ms(
-        _rolled_back(lambda: invoice_audit_refresh(organization_id=organization.id, supply_points=[key])), REPEATS
+    return median_ms(
+        _rolled_back(lambda: invoice_audit_refresh(organization_id=organization.id, supply_points=[key])),
+        REPEATS,
+        warmup=0,
     )

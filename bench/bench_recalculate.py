@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ from typing import Any
 
 import psutil
 
-from bench.common import Result
+from bench.common import Result, median_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "Bench recalc"
@@ -200,13 +199,14 @@ def _post_latency_ms(organization: Any, *, repeats: int) -> float:
     body = json.dumps({"invoice_ids": ids, "activity_categories": [CATEGORY]})
     headers: dict[str, Any] = {"HTTP_X_API_KEY": key, "HTTP_X_ORGANIZATION_ID": str(organization.id)}
     client = Client()
-    timings, job_ids = [], []
-    for _ in range(repeats + 1):
-        began = time.perf_counter()
+    job_ids: list[str] = []
+
+    def post() -> None:
         response = client.post("/v1/invoices/recalculate", body, content_type="application/json", **headers)
-        timings.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 202, response.content
-        job_ids += response.json()["processing_job_ids"]
+        job_ids.extend(response.json()["processing_job_ids"])
+
+    latency = median_ms(post, repeats)  # after one request that warms up the process
     # The jobs were only needed for the timing: delete them (their queued start tasks then do nothing).
     ProcessingJob.objects.filter(id__in=job_ids).delete()
-    return statistics.median(timings[1:])  # the first request warms up the process
+    return latency
