@@ -7,10 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from invoicing.emissions.figures import invoice_figures_refresh
 from invoicing.models import (
     Facility,
     FacilityFuel,
     Invoice,
+    InvoiceCalculationFailure,
+    InvoiceEmission,
     Organization,
     StationaryFuel,
     Supplier,
@@ -72,6 +75,22 @@ def make_invoice(facility: Facility, **overrides: Any) -> Invoice:
     }
     fields.update(overrides)
     return Invoice.objects.create(facility=facility, **fields)
+
+
+def make_result(invoice: Invoice, category: str, **fields: Any) -> InvoiceEmission:
+    """A stored result row of `category` (give scope and kg_co2e, or kwh for energy), with the invoice's
+    figures refreshed from its rows as the calculator does when it stores one."""
+    values: dict[str, Any] = {"quantity": 1, "quantity_unit": "kWh", **fields}
+    row = InvoiceEmission.objects.create(invoice=invoice, category=category, **values)
+    invoice_figures_refresh(invoice_ids=[invoice.id])
+    return row
+
+
+def make_failure(invoice: Invoice, category: str, code: str = "NO_FACTOR") -> InvoiceCalculationFailure:
+    """A recorded calculation failure of `category`, with the invoice's figures refreshed as the calculator does."""
+    row = InvoiceCalculationFailure.objects.create(invoice=invoice, category=category, code=code, message="-")
+    invoice_figures_refresh(invoice_ids=[invoice.id])
+    return row
 
 
 def invoice_body(facility: Facility, **overrides: Any) -> dict[str, Any]:

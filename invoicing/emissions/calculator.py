@@ -2,7 +2,8 @@
 
 Reads in a constant number of queries, chooses factors in Python (formulas.py), then writes with
 set-based SQL: one DELETE of stale rows, one INSERT … ON CONFLICT for the results and one
-UPDATE … FROM refreshing the invoices' co2e and total_energy_kwh. Never changes an invoice's status.
+UPDATE … FROM refreshing the figures kept on the invoices (figures.py: co2e, total_energy_kwh and the
+inventory's category figures). Never changes an invoice's status.
 
 An invoice that fails for the category loses its previous row for that category, so that its stored
 numbers never mix configurations; the failure and its reason are returned to the caller.
@@ -24,11 +25,12 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, CATEGORY_INVOICE_TYPES, ActivityCategory, scope_of
+from invoicing.choices import CATEGORY_INVOICE_TYPES, ActivityCategory, scope_of
 from invoicing.errors import CalculationFailureCode
 from invoicing.models import EmissionBasis, FactorBasis, Invoice, InvoiceCalculationFailure
 from invoicing.models.functions import id_in_array
 
+from .figures import invoice_figures_refresh
 from .formulas import InvoiceFacts, YearPart, energy_kwh, factor_categories, plan
 from .lookup import FactorPool, FactorUse, Failure
 from .result import CalculationResult, InvoiceFailure
@@ -425,22 +427,5 @@ def _write(
                 """,
                 [category, now, job_id, document],
             )
-        if touched_ids:
-            outside = list(CATEGORIES_OUTSIDE_CO2E)
-            cursor.execute(
-                """
-                UPDATE invoicing_invoice AS i
-                SET co2e = s.co2e, total_energy_kwh = s.energy, updated_at = %s
-                FROM (
-                    SELECT t.id,
-                           SUM(e.kg_co2e) FILTER (WHERE e.category <> ALL(%s::text[])) AS co2e,
-                           MAX(e.kwh) FILTER (WHERE e.category = %s) AS energy
-                    FROM unnest(%s::uuid[]) AS t(id)
-                    LEFT JOIN invoicing_invoiceemission AS e ON e.invoice_id = t.id
-                    GROUP BY t.id
-                ) AS s
-                WHERE i.id = s.id
-                  AND (i.co2e IS DISTINCT FROM s.co2e OR i.total_energy_kwh IS DISTINCT FROM s.energy)
-                """,
-                [now, outside, ActivityCategory.ENERGY.value, touched_ids],
-            )
+    if touched_ids:
+        invoice_figures_refresh(invoice_ids=touched_ids, now=now)

@@ -12,6 +12,7 @@ from .factors import (
     OrganizationFactorConfig,
 )
 from .imports import ImportStatus, InvoiceImport, InvoiceImportFilePart
+from .inventory import InvoiceMonth
 from .invoices import EmissionBasis, Invoice, InvoiceCalculationFailure, InvoiceEmission
 from .organizations import ApiKey, Membership, Organization
 
@@ -35,6 +36,7 @@ __all__ = [
     "InvoiceEmission",
     "InvoiceImport",
     "InvoiceImportFilePart",
+    "InvoiceMonth",
     "Membership",
     "Organization",
     "OrganizationCustomFactor",

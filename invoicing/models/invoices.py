@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F
@@ -62,6 +63,16 @@ class Invoice(TimestampedModel):
     )
     co2e = quantity_field(null=True, blank=True, help_text="kg CO2e; empty until calculated.")
     total_energy_kwh = quantity_field(null=True, blank=True)
+    # Kept from the result rows by invoicing.emissions.figures (with co2e and total_energy_kwh); never edited.
+    calculated_categories = models.PositiveSmallIntegerField(
+        db_default=0, editable=False, help_text="Activity categories with a stored result."
+    )
+    failure_codes = ArrayField(
+        models.CharField(max_length=40),
+        null=True,
+        editable=False,
+        help_text="The codes of its recorded calculation failures, in order; empty without any.",
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
     )
@@ -110,7 +121,7 @@ class Invoice(TimestampedModel):
             # organization ending on or after the window's start, read from the index alone.
             models.Index(
                 fields=["organization", "end_date"],
-                include=["start_date", "type", "facility", "id"],
+                include=["start_date", "type", "facility", "id", "calculated_categories", "failure_codes"],
                 name="invoice_org_end_window",
             ),
             models.Index(fields=["organization", "quantity", "id"], name="invoice_org_quantity"),

@@ -16,6 +16,7 @@ from django.db.models.functions import Trim, Upper
 
 from invoicing.choices import InvoiceSource, InvoiceStatus, InvoiceType, UnitDimension
 from invoicing.cups import cups_error, normalize_cups
+from invoicing.emissions.figures import invoice_figures_refresh
 from invoicing.errors import DuplicateInvoiceError, ValidationError
 from invoicing.invoice_rules import billing_period_problems, normalized_number, quantity_problems
 from invoicing.models import Facility, Invoice, Organization, Unit
@@ -223,6 +224,8 @@ def invoice_create(
 
 # Corrections that change which supply contract applies to a bill.
 BILL_IDENTITY = frozenset({"facility_id", "start_date", "end_date", "cups"})
+# Where a bill's results count in the inventory: its months (InvoiceMonth) follow a correction of these.
+INVENTORY_PLACE = frozenset({"facility_id", "start_date", "end_date"})
 
 
 @transaction.atomic
@@ -278,6 +281,8 @@ def invoice_update(
         supply_points=[supply_point_before],
     )
     changed = [field.name for field in fields(_Draft) if getattr(draft, field.name) != getattr(current, field.name)]
+    if INVENTORY_PLACE & set(changed):
+        invoice_figures_refresh(invoice_ids=[invoice.pk])
     invoice_recalculation_schedule(invoice=invoice, changed=changed)
     return invoice
 

@@ -163,11 +163,13 @@ def before_issue_15() -> dict[str, str]:
 
 def after(ids: dict[str, str]) -> dict[str, object]:
     call_command("migrate", verbosity=0)
+    from invoicing.emissions.figures import MONTH_COLUMNS, invoice_figures_refresh
     from invoicing.models import (
         EmissionFactor,
         EmissionFactorDataset,
         Invoice,
         InvoiceEmission,
+        InvoiceMonth,
         OrganizationFactorConfig,
     )
 
@@ -179,7 +181,22 @@ def after(ids: dict[str, str]) -> dict[str, object]:
     )
     acme = EmissionFactor.objects.get(id=ids["acme_factor"])
     acme_td = EmissionFactor.objects.get(id=ids["acme_td"])
+
+    def figures() -> dict[str, object]:
+        months: dict[str, list[object]] = {}
+        for row in InvoiceMonth.objects.order_by("invoice_id", "month").values():
+            shares = {name: plain(value) for name, value in row.items() if name in MONTH_COLUMNS and value is not None}
+            months.setdefault(str(row["invoice_id"]), []).append([str(row["month"]), shares])
+        return {
+            str(i.id): [i.calculated_categories, i.failure_codes, months.get(str(i.id), [])]
+            for i in Invoice.objects.order_by("id")
+        }
+
+    migrated = figures()  # filled by migration 0019's backfill
+    invoice_figures_refresh(invoice_ids=list(Invoice.objects.values_list("id", flat=True)))
     return {
+        "figures": migrated,
+        "figures_refreshed": figures(),
         "emissions": [{key: plain(value) for key, value in row.items()} for row in rows],
         "invoices": {str(i.id): [plain(i.co2e), plain(i.total_energy_kwh)] for i in Invoice.objects.all()},
         "configs": list(

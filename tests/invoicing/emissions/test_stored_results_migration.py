@@ -59,6 +59,12 @@ def test_migrating_keeps_stored_numbers_corrects_their_scope_and_drops_the_life_
         },
     ]
     assert world["invoices"][heat] == ["1796.500000", "10000.000000"]  # untouched until a recalculation
+    # The counts and the months the inventory reads are filled from the stored rows, as the calculator keeps them.
+    assert world["figures"] == world["figures_refreshed"]
+    heat_month = {"stationary_scope_2_location_based": "1796.500000", "stationary_scope_2_market_based": "1796.500000"}
+    assert world["figures"][heat] == [2, None, [["2024-01-01", {**heat_month, "energy_energy_kwh": "10000.000000"}]]]
+    location_based = {"electricity_location_based_scope_2_location_based": "2157.900000"}
+    assert world["figures"][power] == [1, None, [["2024-01-01", location_based]]]
     # Ember's configuration is gone (its invoices get the defaults); DESNZ 2024 follows the publication's file.
     assert world["configs"] == [["stationary", "DESNZ", world["desnz_2024"][0]]]
     assert world["desnz_2024"] == ["2024 flat file v1.1 (updated 2024-10-18); GWP100 AR5"]

@@ -1,0 +1,168 @@
+"""An invoice's figures, kept beside its result rows: what lists and the emissions inventory read.
+
+`invoice_figures_refresh(invoice_ids=...)` recomputes, from the stored InvoiceEmission and
+InvoiceCalculationFailure rows of each invoice and its current period and facility:
+
+- on the invoice: `co2e` (kg CO2e of the categories counted in an invoice's total: not those of
+  CATEGORIES_OUTSIDE_CO2E), `total_energy_kwh` (the energy category's kWh), `calculated_categories` (how
+  many activity categories have a stored result) and `failure_codes` (of its recorded failures);
+- its InvoiceMonth rows: one per calendar month of its period, holding the month's share of each amount
+  the inventory adds up (CATEGORY_FIGURES), spread by days (docs/inventory.md, "Calendarization").
+
+The calculator calls it in the transaction that writes the rows, and a correction of an invoice's period
+or facility calls it too, so the figures never disagree with the rows. The emissions inventory
+(invoicing.selectors.inventory) sums InvoiceMonth rows and counts invoices, reading no result row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, ActivityCategory, Scope
+
+# The eight figures of the inventory (docs/inventory.md): (key, export column naming its unit). Scope 2 is
+# reported both ways, side by side, never added up. Biogenic CO2 is kg of CO2, outside the scopes.
+FIGURES: tuple[tuple[str, str], ...] = (
+    ("scope_1", "scope_1_kg_co2e"),
+    ("scope_2_location_based", "scope_2_location_based_kg_co2e"),
+    ("scope_2_market_based", "scope_2_market_based_kg_co2e"),
+    ("scope_3_cat3a", "scope_3_cat3a_kg_co2e"),
+    ("scope_3_cat3b", "scope_3_cat3b_kg_co2e"),
+    ("scope_3_cat3c", "scope_3_cat3c_kg_co2e"),
+    ("biogenic_co2", "biogenic_co2_kg"),
+    ("energy_kwh", "energy_kwh"),
+)
+FIGURE_KEYS = tuple(key for key, _ in FIGURES)
+
+_C = ActivityCategory
+# Every (activity category, figure) a result row can feed, given the scopes its category takes
+# (invoicing.choices.scope_of): an InvoiceMonth column each (MONTH_COLUMNS).
+CATEGORY_FIGURES: tuple[tuple[str, str], ...] = (
+    (_C.STATIONARY, "scope_1"),
+    (_C.STATIONARY, "scope_2_location_based"),  # purchased heat and steam
+    (_C.STATIONARY, "scope_2_market_based"),  # purchased heat and steam
+    (_C.STATIONARY, "biogenic_co2"),
+    (_C.STATIONARY_GENERATION, "scope_3_cat3a"),
+    (_C.STATIONARY_GENERATION, "scope_3_cat3b"),  # upstream of purchased heat
+    (_C.STATIONARY_GENERATION, "scope_3_cat3c"),  # distribution losses of purchased heat
+    (_C.STATIONARY_GENERATION, "biogenic_co2"),
+    (_C.ELECTRICITY, "scope_2_market_based"),
+    (_C.ELECTRICITY, "biogenic_co2"),
+    (_C.ELECTRICITY_LOCATION_BASED, "scope_2_location_based"),
+    (_C.ELECTRICITY_GENERATION, "scope_3_cat3b"),
+    (_C.ELECTRICITY_GENERATION, "biogenic_co2"),
+    (_C.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION, "scope_3_cat3c"),
+    (_C.ELECTRICITY_TRANSMISSION_AND_DISTRIBUTION, "biogenic_co2"),
+    (_C.ENERGY, "energy_kwh"),
+)
+
+# The 3c part of an upstream-of-purchased-heat row `e`: its factors of scope 3c (SQL function of migration 0017).
+_THREE_C = "invoicing_emission_factor_scope_kg(e.invoice_id, e.category, %(scope_3c)s)"
+# How a row `e` feeds each figure: SQL over the row, NULL where it does not. Purchased heat and steam is
+# Scope 2 under both methods (GHG Protocol Scope 2 Guidance); an upstream-of-purchased-heat row
+# (scope_3_3b_3c) is split by the scopes of its factors (its year parts).
+_AMOUNTS = {
+    "scope_1": "CASE WHEN e.scope = %(scope_1)s THEN e.kg_co2e END",
+    "scope_2_location_based": "CASE WHEN e.scope IN (%(scope_2_lb)s, %(scope_2_heat)s) THEN e.kg_co2e END",
+    "scope_2_market_based": "CASE WHEN e.scope IN (%(scope_2_mb)s, %(scope_2_heat)s) THEN e.kg_co2e END",
+    "scope_3_cat3a": "CASE WHEN e.scope = %(scope_3a)s THEN e.kg_co2e END",
+    "scope_3_cat3b": f"CASE WHEN e.scope = %(scope_3b)s THEN e.kg_co2e WHEN e.scope = %(scope_3bc)s"
+    f" THEN e.kg_co2e - {_THREE_C} END",
+    "scope_3_cat3c": f"CASE WHEN e.scope = %(scope_3c)s THEN e.kg_co2e WHEN e.scope = %(scope_3bc)s"
+    f" THEN {_THREE_C} END",
+    # Location-based electricity repeats the market-based rows' grid biogenic CO2 (UK): counted once, from the
+    # categories counted in an invoice's co2e.
+    "biogenic_co2": "CASE WHEN e.category <> ALL(%(outside_co2e)s) THEN e.biogenic_co2_kg END",
+    "energy_kwh": "e.kwh",
+}
+
+_PARAMS: dict[str, Any] = {
+    "scope_1": Scope.SCOPE_1.value,
+    "scope_2_lb": Scope.SCOPE_2_LOCATION_BASED.value,
+    "scope_2_mb": Scope.SCOPE_2_MARKET_BASED.value,
+    "scope_2_heat": Scope.SCOPE_2_HEAT_AND_STEAM.value,
+    "scope_3a": Scope.SCOPE_3_3A.value,
+    "scope_3b": Scope.SCOPE_3_3B.value,
+    "scope_3c": Scope.SCOPE_3_3C.value,
+    "scope_3bc": Scope.SCOPE_3_3B_3C.value,
+    "outside_co2e": [str(c) for c in CATEGORIES_OUTSIDE_CO2E],
+    "energy": ActivityCategory.ENERGY.value,
+}
+
+# The InvoiceMonth column of each (category, figure) pair of CATEGORY_FIGURES.
+MONTH_COLUMNS = tuple(f"{category}_{figure}" for category, figure in CATEGORY_FIGURES)
+
+_AMOUNTS_SQL = ", ".join(
+    f"SUM({_AMOUNTS[figure]}) FILTER (WHERE e.category = '{category}')" for category, figure in CATEGORY_FIGURES
+)
+
+
+def _share(amount: str) -> str:
+    # The rounded running total at the month's last day minus the one before its first day.
+    return (
+        f"(CASE WHEN g.upto = t.days THEN {amount} ELSE round({amount} * g.upto / t.days, 6) END)"
+        f" - (CASE WHEN g.before = 0 THEN 0 ELSE round({amount} * g.before / t.days, 6) END)"
+    )
+
+
+_MONTH_SHARES_SQL = ", ".join(_share(f"t.amounts[{n}]") for n in range(1, len(CATEGORY_FIGURES) + 1))
+
+_DELETE_MONTHS_SQL = "DELETE FROM invoicing_invoicemonth WHERE invoice_id = ANY(%(ids)s::uuid[])"
+
+_REFRESH_SQL = f"""
+    WITH totals AS (
+        SELECT i.id, i.organization_id, i.facility_id, i.start_date, i.end_date,
+               (i.end_date - i.start_date + 1) AS days,
+               SUM(e.kg_co2e) FILTER (WHERE e.category <> ALL(%(outside_co2e)s)) AS co2e,
+               MAX(e.kwh) FILTER (WHERE e.category = %(energy)s) AS energy,
+               count(e.invoice_id) AS results,
+               ARRAY[{_AMOUNTS_SQL}]::numeric[] AS amounts,
+               (SELECT array_agg(DISTINCT f.code ORDER BY f.code) FROM invoicing_invoicecalculationfailure AS f
+                WHERE f.invoice_id = i.id) AS failure_codes
+        FROM invoicing_invoice AS i
+        LEFT JOIN invoicing_invoiceemission AS e ON e.invoice_id = i.id
+        WHERE i.id = ANY(%(ids)s::uuid[])
+        GROUP BY i.id
+    ),
+    months AS (
+        INSERT INTO invoicing_invoicemonth (invoice_id, organization_id, facility_id, month, {", ".join(MONTH_COLUMNS)})
+        SELECT t.id, t.organization_id, t.facility_id, g.month, {_MONTH_SHARES_SQL}
+        FROM totals AS t
+        CROSS JOIN LATERAL (
+            SELECT m::date AS month,
+                   LEAST(t.end_date, (m + interval '1 month - 1 day')::date) - t.start_date + 1 AS upto,
+                   GREATEST(m::date - t.start_date, 0) AS before
+            FROM generate_series(date_trunc('month', t.start_date::timestamp), t.end_date::timestamp,
+                                 interval '1 month') AS m
+        ) AS g
+        WHERE t.results > 0
+    )
+    UPDATE invoicing_invoice AS i
+    SET co2e = t.co2e, total_energy_kwh = t.energy, calculated_categories = t.results,
+        failure_codes = t.failure_codes, updated_at = %(now)s
+    FROM totals AS t
+    WHERE i.id = t.id
+      AND (i.co2e, i.total_energy_kwh, i.calculated_categories, i.failure_codes)
+          IS DISTINCT FROM (t.co2e, t.energy, t.results, t.failure_codes)
+"""
+
+
+def invoice_figures_refresh(*, invoice_ids: Sequence[uuid.UUID], now: datetime | None = None) -> None:
+    """Recompute the figures kept for each invoice of `invoice_ids` from its stored rows (module docstring).
+
+    `updated_at` becomes `now` (default: the current time) on the invoices whose own figures changed; the
+    others are not written. Two statements (the invoices' InvoiceMonth rows are deleted, then written with
+    the invoices' figures); runs in the caller's transaction, which should hold the invoices' row locks
+    (the calculator's SELECT … FOR UPDATE) when jobs may calculate them at the same time. Ids of invoices
+    that do not exist are ignored.
+    """
+    params = {**_PARAMS, "ids": list(invoice_ids), "now": now or timezone.now()}
+    with connection.cursor() as cursor:
+        cursor.execute(_DELETE_MONTHS_SQL, params)
+        cursor.execute(_REFRESH_SQL, params)
