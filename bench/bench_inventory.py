@@ -102,6 +102,7 @@ def _calculate_all(organization: Any) -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM (ANALYZE) invoicing_invoiceemission")
         cursor.execute("VACUUM (ANALYZE) invoicing_invoice")
+        cursor.execute("VACUUM (ANALYZE) invoicing_invoicemonth")
 
 
 def _measure(organization: Any) -> list[Result]:

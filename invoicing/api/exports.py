@@ -2,7 +2,7 @@
 
 Both renderers take the summary exactly as the JSON answer has it (`EmissionsSummarySerializer`'s
 data), so the three formats cannot disagree: the columns are `key`, `label`, then the figures
-(`scope_1_kg_co2e` … `energy_kwh`, invoicing.selectors.inventory.FIGURES), decimals as in the JSON
+(`scope_1_kg_co2e` … `energy_kwh`, invoicing.emissions.figures.FIGURES), decimals as in the JSON
 (`1500`, `245.5`). XLSX is written with openpyxl (already used for imports), numbers as numbers.
 
 Labels are names that API clients choose (a facility's name), so neither file may turn one into a
@@ -23,7 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet.worksheet import Worksheet
 from rest_framework.renderers import BaseRenderer
 
-from invoicing.selectors.inventory import FIGURES
+from invoicing.emissions.figures import FIGURES
 
 COLUMNS = ("key", "label", *(column for _, column in FIGURES))
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -25,9 +25,9 @@ from config.api.params import (
 )
 from config.api.renderers import ExactJSONRenderer
 from config.api.schema import error_response
+from invoicing.emissions.figures import FIGURES
 from invoicing.errors import AuditCode, CalculationFailureCode
 from invoicing.selectors.inventory import (
-    FIGURES,
     MAX_WINDOW_MONTHS,
     EmissionsSummary,
     GroupBy,

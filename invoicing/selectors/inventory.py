@@ -4,19 +4,21 @@ One reader for the API (`GET /v1/emissions/summary` and its CSV/XLSX exports) an
 "Emissions inventory" page: `emissions_summary(...)` returns an `EmissionsSummary`; docs/inventory.md
 says what each figure means. Two queries, both set-based SQL written here (no loop over invoices):
 
-- `_summary_sql` spreads every InvoiceEmission row of the invoices overlapping the window over the
-  calendar months of its invoice's period inside the window (a table of the window's months), and sums
-  the shares into the eight figures per group;
-- COVERAGE_SQL counts those invoices: with a result for every category of their type, with a recorded
-  failure (by InvoiceCalculationFailure code), or neither yet.
+- `_summary_sql` sums the InvoiceMonth rows of the window's months (each invoice's share of each of its
+  results in each calendar month of its period, kept from the result rows by invoicing.emissions.figures)
+  per group, one sum per (category, figure) column; Python adds those up into the eight figures;
+- COVERAGE_SQL counts the invoices overlapping the window: with a result for every category of their
+  type, with a recorded failure (by InvoiceCalculationFailure code), or neither yet, from the counts and
+  codes kept on the invoices.
 
-**Calendarization.** An invoice's period covers `days = end_date - start_date + 1` days (both ends
-included). The share of an amount `a` in the month piece `[p_start, p_end]` of the period is
+**Calendarization** (done when the month rows are written). An invoice's period covers
+`days = end_date - start_date + 1` days (both ends included). The share of an amount `a` in the month
+piece `[p_start, p_end]` of the period is
 `round(a * (p_end - start_date + 1) / days, 6) - round(a * (p_start - start_date) / days, 6)`: the
-rounded cumulative amount at the piece's end minus that at its start. The shares of a row therefore add
-up to its stored figure exactly (the last piece takes the remainder, as the engine's year split does),
-every figure is a sum of numbers with 6 decimals (the stored kg precision), and totals are the same
-whatever the grouping. PostgreSQL's `round` rounds half away from zero.
+rounded cumulative amount at the piece's end minus that at its start. The shares of an amount therefore
+add up to it exactly (the last piece takes the remainder, as the engine's year split does), every figure
+is a sum of numbers with 6 decimals (the stored kg precision), and totals are the same whatever the
+grouping: windows are whole months. PostgreSQL's `round` rounds half away from zero.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from django.utils.dates import MONTHS
 
-from invoicing.choices import CATEGORIES_OUTSIDE_CO2E, CATEGORY_INVOICE_TYPES, ActivityCategory, Scope
+from invoicing.choices import CATEGORY_INVOICE_TYPES, ActivityCategory
+from invoicing.emissions.figures import CATEGORY_FIGURES, FIGURE_KEYS, MONTH_COLUMNS
 from invoicing.errors import AuditCode, CalculationFailureCode, InvalidReportingPeriod, ValidationError
 from invoicing.models import Facility, Invoice, Organization
 from jobs.models import ACTIVE_STATUSES, ChunkStatus
@@ -49,119 +52,50 @@ class GroupBy:
     CHOICES = (MONTH, FACILITY, CATEGORY)
 
 
-# The eight figures of a total or a group: (key, export column naming its unit). Scope 2 is reported
-# both ways, side by side, never added up. Biogenic CO2 is kg of CO2, outside the scopes.
-FIGURES: tuple[tuple[str, str], ...] = (
-    ("scope_1", "scope_1_kg_co2e"),
-    ("scope_2_location_based", "scope_2_location_based_kg_co2e"),
-    ("scope_2_market_based", "scope_2_market_based_kg_co2e"),
-    ("scope_3_cat3a", "scope_3_cat3a_kg_co2e"),
-    ("scope_3_cat3b", "scope_3_cat3b_kg_co2e"),
-    ("scope_3_cat3c", "scope_3_cat3c_kg_co2e"),
-    ("biogenic_co2", "biogenic_co2_kg"),
-    ("energy_kwh", "energy_kwh"),
-)
-FIGURE_KEYS = tuple(key for key, _ in FIGURES)
 MAX_WINDOW_MONTHS = 120
 
-# How each stored row feeds the figures (docs/inventory.md, "Scope mapping"): SQL expressions over the
-# row `e`, one per figure, in FIGURES order. Purchased heat and steam is Scope 2 under both methods; the
-# upstream of purchased heat (scope_3_3b_3c) is split by the scopes of its factors in `year_parts`;
-# biogenic CO2 is counted for the categories counted in an invoice's co2e (location-based electricity
-# repeats the market-based rows' grid biogenic CO2 in the UK).
-# The 3c part of an upstream-of-purchased-heat row: its factors of scope 3c (SQL function of migration 0017,
-# parallel safe, so that PostgreSQL's workers sum the inventory in parallel).
-_THREE_C = "invoicing_emission_factor_scope_kg(e.invoice_id, e.category, %(scope_3c)s)"
-_AMOUNTS = (
-    "CASE WHEN e.scope = %(scope_1)s THEN e.kg_co2e END",
-    "CASE WHEN e.scope IN (%(scope_2_lb)s, %(scope_2_heat)s) THEN e.kg_co2e END",
-    "CASE WHEN e.scope IN (%(scope_2_mb)s, %(scope_2_heat)s) THEN e.kg_co2e END",
-    "CASE WHEN e.scope = %(scope_3a)s THEN e.kg_co2e END",
-    f"CASE WHEN e.scope = %(scope_3b)s THEN e.kg_co2e WHEN e.scope = %(scope_3bc)s THEN e.kg_co2e - {_THREE_C} END",
-    f"CASE WHEN e.scope = %(scope_3c)s THEN e.kg_co2e WHEN e.scope = %(scope_3bc)s THEN {_THREE_C} END",
-    "CASE WHEN e.category <> ALL(%(outside_co2e)s) THEN e.biogenic_co2_kg END",
-    "CASE WHEN e.category = %(energy)s THEN e.kwh END",
-)
-
-# The invoices of the window: the organization's heat and electricity bills (the types with activity
-# categories) whose period shares at least one day with it, of the facilities asked for.
-_WINDOW_INVOICES = """
-    SELECT i.id, i.facility_id, i.start_date, i.end_date, t.categories
-    FROM invoicing_invoice AS i
-    JOIN unnest(%(types)s::text[], %(type_categories)s::int[]) AS t(type, categories) ON t.type = i.type
-    WHERE i.organization_id = %(organization)s
-      AND i.start_date <= %(end)s AND i.end_date >= %(start)s
-      AND (%(facilities)s::uuid[] IS NULL OR i.facility_id = ANY(%(facilities)s::uuid[]))
-"""
-
+# What the months' shares are summed by: the month, the facility, or nothing (one row).
 _GROUP_KEYS = {
     GroupBy.MONTH: "m.month",
-    GroupBy.FACILITY: "r.facility_id",
-    GroupBy.CATEGORY: "r.category",
+    GroupBy.FACILITY: "m.facility_id",
+    GroupBy.CATEGORY: "NULL",
 }
 
 
 def _summary_sql(group_by: str) -> str:
-    # A row whose period lies inside one month piece gets its whole figure (the formula gives the
-    # same, without the arithmetic): bills of calendar months, the most common, cost one comparison.
-    spread = ",\n".join(
-        f"SUM(CASE WHEN r.start_date >= m.month AND r.end_date <= m.month_end THEN r.{key} ELSE"
-        f" round(r.{key} * (LEAST(r.end_date, m.month_end) - r.start_date + 1) / r.days, 6)"
-        f" - round(r.{key} * (GREATEST(r.start_date, m.month) - r.start_date) / r.days, 6) END) AS {key}"
-        for key in FIGURE_KEYS
-    )
-    amounts = ",\n".join(f"{expression} AS {key}" for expression, key in zip(_AMOUNTS, FIGURE_KEYS, strict=True))
+    sums = ", ".join(f"SUM(m.{column})" for column in MONTH_COLUMNS)
     return f"""
-    WITH months AS (SELECT * FROM unnest(%(months)s::date[], %(month_ends)s::date[]) AS m(month, month_end)),
-    invoices AS ({_WINDOW_INVOICES}),
-    rows AS (
-        SELECT v.facility_id, v.start_date, v.end_date, (v.end_date - v.start_date + 1) AS days, e.category,
-               {amounts}
-        FROM invoices AS v
-        JOIN invoicing_invoiceemission AS e ON e.invoice_id = v.id
-    )
-    SELECT {_GROUP_KEYS[group_by]} AS key, {spread}
-    FROM rows AS r
-    JOIN months AS m ON m.month <= r.end_date AND m.month_end >= r.start_date
+    SELECT {_GROUP_KEYS[group_by]} AS key, {sums}
+    FROM invoicing_invoicemonth AS m
+    WHERE m.organization_id = %(organization)s AND m.month BETWEEN %(start)s AND %(end)s
+      AND (%(facilities)s::uuid[] IS NULL OR m.facility_id = ANY(%(facilities)s::uuid[]))
     GROUP BY 1
     """
 
 
-COVERAGE_SQL = f"""
-    WITH invoices AS MATERIALIZED ({_WINDOW_INVOICES}),
-    results AS (
-        SELECT e.invoice_id, count(*) AS stored
-        FROM invoices AS v JOIN invoicing_invoiceemission AS e ON e.invoice_id = v.id
-        GROUP BY e.invoice_id
-    ),
-    failures AS (
-        SELECT f.invoice_id, array_agg(DISTINCT f.code) AS codes
-        FROM invoices AS v JOIN invoicing_invoicecalculationfailure AS f ON f.invoice_id = v.id
-        GROUP BY f.invoice_id
-    ),
+# The invoices of the window, the organization's heat and electricity bills (the types with activity
+# categories) whose period shares at least one day with it, of the facilities asked for, counted by outcome:
+# (failure codes, complete, how many), a few rows. Read from the index invoice_org_end_window alone.
+COVERAGE_SQL = """
     -- Invoices that a job has still to (re)calculate (after a correction, say): their stored results are
     -- from before the change, so they are not "calculated" yet. The pending chunks of the organization's
     -- active jobs, few at any time (the job_chunk_pending_invoices partial index).
-    queued AS (
+    WITH queued AS (
         SELECT DISTINCT u.id
         FROM jobs_processingjobchunk AS c
         JOIN jobs_processingjob AS j ON j.id = c.job_id
         CROSS JOIN LATERAL unnest(c.invoice_ids) AS u(id)
         WHERE c.status = %(pending_chunk)s AND j.status = ANY(%(active_jobs)s::text[])
           AND j.organization_id = %(organization)s
-    ),
-    outcomes AS MATERIALIZED (
-        SELECT COALESCE(r.stored, 0) >= v.categories AND q.id IS NULL AS complete, fl.codes
-        FROM invoices AS v
-        LEFT JOIN results AS r ON r.invoice_id = v.id
-        LEFT JOIN failures AS fl ON fl.invoice_id = v.id
-        LEFT JOIN queued AS q ON q.id = v.id
     )
-    SELECT NULL AS code, count(*), count(*) FILTER (WHERE complete AND codes IS NULL),
-           count(*) FILTER (WHERE NOT complete AND codes IS NULL)
-    FROM outcomes
-    UNION ALL
-    SELECT c.code, count(*), 0, 0 FROM outcomes AS o CROSS JOIN LATERAL unnest(o.codes) AS c(code) GROUP BY c.code
+    SELECT i.failure_codes, i.calculated_categories >= t.categories AND q.id IS NULL AS complete, count(*)
+    FROM invoicing_invoice AS i
+    JOIN unnest(%(types)s::text[], %(type_categories)s::int[]) AS t(type, categories) ON t.type = i.type
+    LEFT JOIN queued AS q ON q.id = i.id
+    WHERE i.organization_id = %(organization)s
+      AND i.start_date <= %(end)s AND i.end_date >= %(start)s
+      AND (%(facilities)s::uuid[] IS NULL OR i.facility_id = ANY(%(facilities)s::uuid[]))
+    GROUP BY 1, 2
 """
 
 
@@ -307,11 +241,12 @@ def emissions_summary(
     Shapes: `totals` and each group's `figures` map FIGURE_KEYS to Decimals with at most 6 decimals
     (kg CO2e; biogenic in kg CO2; energy in kWh), zeros included. Groups: every month of the window in
     order (month); every facility of the organization, or of `facility_ids`, by name (facility); every
-    activity category in ActivityCategory order (category). Sources: InvoiceEmission rows (scope,
-    kg_co2e, kwh, biogenic_co2_kg, year_parts), the invoices' periods and InvoiceCalculationFailure
-    codes. Errors: ValidationError for `facility_ids` not of the organization (inventory_facilities).
-    Queries: SET LOCAL jit, the summary and the coverage (in a transaction), the audit findings per
-    code, plus the facilities when grouped by facility or filtered.
+    activity category in ActivityCategory order (category). Sources: the invoices' stored results (as
+    kept in Invoice.category_figures and calculated_categories), their periods and
+    InvoiceCalculationFailure codes. Errors: ValidationError for `facility_ids` not of the organization
+    (inventory_facilities).
+    Queries: the summary, the coverage and the audit findings per code, plus the facilities when grouped
+    by facility or filtered.
     """
     if group_by not in GroupBy.CHOICES:
         raise ValueError(f"unknown grouping {group_by!r}")
@@ -320,21 +255,24 @@ def emissions_summary(
         facilities = inventory_facilities(organization=organization, facility_ids=facility_ids)
     organization_id = organization.pk if isinstance(organization, Organization) else organization
     params = _params(organization_id, window, facility_ids)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # PostgreSQL's JIT compiler took 3.4 of 5.7 s of this statement at 1,000,000 invoices (bench_inventory)
-        # to compile the eight sums, and saves nothing on a query of this size: off for these two statements.
-        cursor.execute("SET LOCAL jit = off")
+    with connection.cursor() as cursor:
         cursor.execute(_summary_sql(group_by), params)
-        found = {_key(row[0]): dict(zip(FIGURE_KEYS, row[1:], strict=True)) for row in cursor.fetchall()}
+        found = {row[0]: [amount or Decimal(0) for amount in row[1:]] for row in cursor.fetchall()}
         cursor.execute(COVERAGE_SQL, params)
         coverage = _coverage(cursor.fetchall(), _audit_findings_by_code(organization_id, window, facility_ids))
-    if group_by == GroupBy.MONTH:
-        labels = [(f"{m:%Y-%m}", f"{MONTHS[m.month]} {m.year}") for m in window.months()]
-    elif group_by == GroupBy.CATEGORY:
-        labels = [(str(value), str(label)) for value, label in ActivityCategory.choices]
+    if group_by == GroupBy.CATEGORY:
+        amounts = found.get(None, [Decimal(0)] * len(CATEGORY_FIGURES))
+        groups = [
+            SummaryGroup(str(category), str(label), _figures(amounts, category=category))
+            for category, label in ActivityCategory.choices
+        ]
     else:
-        labels = [(str(f.id), f.name) for f in facilities or []]
-    groups = [SummaryGroup(key, label, _figures(found.get(key, {}))) for key, label in labels]
+        by_key = {_key(key): amounts for key, amounts in found.items()}
+        if group_by == GroupBy.MONTH:
+            labels = [(f"{m:%Y-%m}", f"{MONTHS[m.month]} {m.year}") for m in window.months()]
+        else:
+            labels = [(str(f.id), f.name) for f in facilities or []]
+        groups = [SummaryGroup(key, label, _figures(by_key.get(key, []))) for key, label in labels]
     totals = {key: sum((g.figures[key] for g in groups), Decimal(0)) for key in FIGURE_KEYS}
     return EmissionsSummary(window, group_by, totals, groups, coverage)
 
@@ -343,26 +281,13 @@ def _params(
     organization_id: uuid.UUID, window: ReportingWindow, facility_ids: Sequence[uuid.UUID] | None
 ) -> dict[str, Any]:
     types = sorted({t for types in CATEGORY_INVOICE_TYPES.values() for t in types})
-    months = window.months()
     return {
         "organization": organization_id,
         "start": window.start,
         "end": window.end,
-        "months": months,
-        "month_ends": [date(m.year, m.month, calendar.monthrange(m.year, m.month)[1]) for m in months],
         "facilities": list(facility_ids) if facility_ids else None,
         "types": types,
         "type_categories": [sum(t in ts for ts in CATEGORY_INVOICE_TYPES.values()) for t in types],
-        "scope_1": Scope.SCOPE_1.value,
-        "scope_2_lb": Scope.SCOPE_2_LOCATION_BASED.value,
-        "scope_2_mb": Scope.SCOPE_2_MARKET_BASED.value,
-        "scope_2_heat": Scope.SCOPE_2_HEAT_AND_STEAM.value,
-        "scope_3a": Scope.SCOPE_3_3A.value,
-        "scope_3b": Scope.SCOPE_3_3B.value,
-        "scope_3c": Scope.SCOPE_3_3C.value,
-        "scope_3bc": Scope.SCOPE_3_3B_3C.value,
-        "outside_co2e": [str(c) for c in CATEGORIES_OUTSIDE_CO2E],
-        "energy": ActivityCategory.ENERGY.value,
         "pending_chunk": ChunkStatus.PENDING.value,
         "active_jobs": [str(status) for status in ACTIVE_STATUSES],
     }
@@ -373,8 +298,13 @@ def _key(value: Any) -> str:
     return f"{value:%Y-%m}" if isinstance(value, date) else str(value)
 
 
-def _figures(found: dict[str, Decimal | None]) -> dict[str, Decimal]:
-    return {key: found.get(key) or Decimal(0) for key in FIGURE_KEYS}
+def _figures(amounts: Sequence[Decimal], category: str | None = None) -> dict[str, Decimal]:
+    """The eight figures from amounts in CATEGORY_FIGURES order (none: zeros), of one category or all."""
+    figures = dict.fromkeys(FIGURE_KEYS, Decimal(0))
+    for (of_category, key), amount in zip(CATEGORY_FIGURES, amounts, strict=False):
+        if category is None or of_category == category:
+            figures[key] += amount
+    return figures
 
 
 def _audit_findings_by_code(
@@ -390,10 +320,14 @@ def _audit_findings_by_code(
 def _coverage(rows: Sequence[tuple[Any, ...]], audit_findings_by_code: dict[str, int]) -> SummaryCoverage:
     invoices = calculated = pending = 0
     by_code: dict[str, int] = {}
-    for code, count, complete, waiting in rows:
-        if code is None:
-            invoices, calculated, pending = count, complete, waiting
+    for codes, complete, count in rows:
+        invoices += count
+        if codes:
+            for code in codes:
+                by_code[code] = by_code.get(code, 0) + count
+        elif complete:
+            calculated += count
         else:
-            by_code[code] = count
+            pending += count
     ordered = {c: by_code[c] for c in CalculationFailureCode.values if c in by_code}
     return SummaryCoverage(invoices, calculated, pending, ordered, audit_findings_by_code)

@@ -7,17 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing.models import InvoiceEmission
 from tests.browser.conftest import ARTIFACTS, admin_login
-from tests.factories import make_invoice
+from tests.factories import make_invoice, make_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _result(invoice, category: str, scope: str, kg: str) -> None:  # type: ignore[no-untyped-def]
-    InvoiceEmission.objects.create(
-        invoice=invoice, category=category, scope=scope, kg_co2e=Decimal(kg), quantity=1, quantity_unit="kWh"
-    )
+    make_result(invoice, category, scope=scope, kg_co2e=Decimal(kg))
 
 
 def test_the_chart_has_a_stacked_bar_per_month_and_scope_2_side_by_side(page, live_server, acme) -> None:  # type: ignore[no-untyped-def]

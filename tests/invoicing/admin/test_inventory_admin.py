@@ -12,9 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from invoicing.models import InvoiceCalculationFailure, InvoiceEmission
 from invoicing.services.audits import invoice_audit_refresh
-from tests.factories import make_facility, make_invoice
+from tests.factories import make_facility, make_failure, make_invoice, make_result
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +30,10 @@ def download_url(organization, export: str) -> str:  # type: ignore[no-untyped-d
 def acme_bills(acme):  # type: ignore[no-untyped-def]
     """A bill from 20 January to 19 February 2024 with both Scope 2 results, and one that failed."""
     invoice = make_invoice(acme.facility, start_date=date(2024, 1, 20), end_date=date(2024, 2, 19))
-    InvoiceEmission.objects.create(
-        invoice=invoice, category="electricity", scope="scope_2_market_based", kg_co2e=Decimal("310"),
-        quantity=1, quantity_unit="kWh",
-    )  # fmt: skip
-    InvoiceEmission.objects.create(
-        invoice=invoice, category="electricity_location_based", scope="scope_2_location_based",
-        kg_co2e=Decimal("248"), quantity=1, quantity_unit="kWh",
-    )  # fmt: skip
+    make_result(invoice, "electricity", scope="scope_2_market_based", kg_co2e=Decimal("310"))
+    make_result(invoice, "electricity_location_based", scope="scope_2_location_based", kg_co2e=Decimal("248"))
     failed = make_invoice(acme.facility, start_date=date(2024, 3, 1), end_date=date(2024, 3, 31))
-    InvoiceCalculationFailure.objects.create(invoice=failed, category="electricity", code="NO_FACTOR", message="-")
+    make_failure(failed, "electricity")
     return invoice
 
 

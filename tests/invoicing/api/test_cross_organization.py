@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from invoicing.models import Facility, FacilityFuel, Invoice, InvoiceEmission, SupplyContract
-from tests.factories import fuel, make_facility_fuel, make_invoice, supplier, unit
+from tests.factories import fuel, make_facility_fuel, make_invoice, make_result, supplier, unit
 
 from .conftest import ENDPOINTS, ApiClient, Endpoint
 
@@ -98,15 +98,10 @@ def test_the_audit_shows_only_the_callers_findings(acme, borealis):
 
 def test_the_emissions_summary_counts_only_the_callers_bills(acme, borealis):
     victim_invoice = make_invoice(borealis.facility, supply_contract=borealis.contract)
-    InvoiceEmission.objects.create(
-        invoice=victim_invoice, category="energy", kwh=1234, quantity=1234, quantity_unit="kWh"
-    )
-    InvoiceEmission.objects.create(
-        invoice=victim_invoice, category="electricity", scope="scope_2_market_based", kg_co2e=99, quantity=1,
-        quantity_unit="kWh",
-    )  # fmt: skip
+    make_result(victim_invoice, "energy", kwh=1234, quantity=1234)
+    make_result(victim_invoice, "electricity", scope="scope_2_market_based", kg_co2e=99)
     own = make_invoice(acme.facility)
-    InvoiceEmission.objects.create(invoice=own, category="energy", kwh=10, quantity=10, quantity_unit="kWh")
+    make_result(own, "energy", kwh=10, quantity=10)
 
     for group_by in ("month", "facility", "category"):
         body = ApiClient(acme).get("/v1/emissions/summary", {"year": 2024, "group_by": group_by}).json()
