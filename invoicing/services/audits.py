@@ -215,12 +215,9 @@ def invoice_audit_refresh(
         "base_units": [symbol for _, symbol in _UNIT_BASES.values()],
     }
     with connection.cursor() as cursor:
-        # The organization's audit lock, and no JIT for the rest of the transaction (set_config(…, true) is
-        # SET LOCAL): the statement's row estimates come from CTEs, and compiling it costs more than running it.
+        # The organization's audit lock.
         cursor.execute(
-            "SELECT set_config('jit', 'off', true), "
-            "pg_advisory_xact_lock(hashtext('invoice_audit'), hashtext(%s::text))",
-            [str(organization_id)],
+            "SELECT pg_advisory_xact_lock(hashtext('invoice_audit'), hashtext(%s::text))", [str(organization_id)]
         )
         # One statement finds, deletes what is no longer found (its links by ON DELETE CASCADE) and inserts the new.
         cursor.execute(
