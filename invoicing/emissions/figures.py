@@ -111,28 +111,34 @@ def _share(amount: str) -> str:
     )
 
 
-_MONTH_SHARES_SQL = ", ".join(_share(f"t.amounts[{n}]") for n in range(1, len(CATEGORY_FIGURES) + 1))
-
-_DELETE_MONTHS_SQL = "DELETE FROM invoicing_invoicemonth WHERE invoice_id = ANY(%(ids)s::uuid[])"
+_MONTH_SHARES_SQL = ", ".join(
+    f"{_share(f't.amounts[{n}]')} AS {column}" for n, column in enumerate(MONTH_COLUMNS, start=1)
+)
+_MONTH_FIELDS = ", ".join(("invoice_id", "organization_id", "facility_id", "month", *MONTH_COLUMNS))
+_MONTH_UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name in ("facility_id", *MONTH_COLUMNS))
+_MONTH_CURRENT = ", ".join(f"o.{name}" for name in ("facility_id", *MONTH_COLUMNS))
+_MONTH_EXCLUDED = ", ".join(f"EXCLUDED.{name}" for name in ("facility_id", *MONTH_COLUMNS))
 
 _REFRESH_SQL = f"""
     WITH totals AS (
         SELECT i.id, i.organization_id, i.facility_id, i.start_date, i.end_date,
-               (i.end_date - i.start_date + 1) AS days,
-               SUM(e.kg_co2e) FILTER (WHERE e.category <> ALL(%(outside_co2e)s)) AS co2e,
-               MAX(e.kwh) FILTER (WHERE e.category = %(energy)s) AS energy,
-               count(e.invoice_id) AS results,
-               ARRAY[{_AMOUNTS_SQL}]::numeric[] AS amounts,
+               (i.end_date - i.start_date + 1) AS days, r.co2e, r.energy, r.results, r.amounts,
                (SELECT array_agg(DISTINCT f.code ORDER BY f.code) FROM invoicing_invoicecalculationfailure AS f
                 WHERE f.invoice_id = i.id) AS failure_codes
-        FROM invoicing_invoice AS i
-        LEFT JOIN invoicing_invoiceemission AS e ON e.invoice_id = i.id
-        WHERE i.id = ANY(%(ids)s::uuid[])
-        GROUP BY i.id
+        FROM unnest(%(ids)s::uuid[]) AS u(id)
+        JOIN invoicing_invoice AS i ON i.id = u.id
+        -- Each invoice's rows, found by its id (a join with the whole result table would be planned as a scan).
+        CROSS JOIN LATERAL (
+            SELECT SUM(e.kg_co2e) FILTER (WHERE e.category <> ALL(%(outside_co2e)s)) AS co2e,
+                   MAX(e.kwh) FILTER (WHERE e.category = %(energy)s) AS energy,
+                   count(*) AS results,
+                   ARRAY[{_AMOUNTS_SQL}]::numeric[] AS amounts
+            FROM invoicing_invoiceemission AS e
+            WHERE e.invoice_id = i.id
+        ) AS r
     ),
     months AS (
-        INSERT INTO invoicing_invoicemonth (invoice_id, organization_id, facility_id, month, {", ".join(MONTH_COLUMNS)})
-        SELECT t.id, t.organization_id, t.facility_id, g.month, {_MONTH_SHARES_SQL}
+        SELECT t.id AS invoice_id, t.organization_id, t.facility_id, g.month, {_MONTH_SHARES_SQL}
         FROM totals AS t
         CROSS JOIN LATERAL (
             SELECT m::date AS month,
@@ -142,6 +148,19 @@ _REFRESH_SQL = f"""
                                  interval '1 month') AS m
         ) AS g
         WHERE t.results > 0
+    ),
+    -- Months no longer of an invoice (its period corrected, its last result gone) go; the others are
+    -- written only where they change (a recalculation that finds the same numbers writes nothing).
+    gone AS (
+        DELETE FROM invoicing_invoicemonth AS o
+        WHERE o.invoice_id = ANY(%(ids)s::uuid[])
+          AND NOT EXISTS (SELECT FROM months AS n WHERE n.invoice_id = o.invoice_id AND n.month = o.month)
+    ),
+    written AS (
+        INSERT INTO invoicing_invoicemonth AS o ({_MONTH_FIELDS})
+        SELECT {_MONTH_FIELDS} FROM months
+        ON CONFLICT (invoice_id, month) DO UPDATE SET {_MONTH_UPDATES}
+        WHERE ({_MONTH_CURRENT}) IS DISTINCT FROM ({_MONTH_EXCLUDED})
     )
     UPDATE invoicing_invoice AS i
     SET co2e = t.co2e, total_energy_kwh = t.energy, calculated_categories = t.results,
@@ -156,13 +175,11 @@ _REFRESH_SQL = f"""
 def invoice_figures_refresh(*, invoice_ids: Sequence[uuid.UUID], now: datetime | None = None) -> None:
     """Recompute the figures kept for each invoice of `invoice_ids` from its stored rows (module docstring).
 
-    `updated_at` becomes `now` (default: the current time) on the invoices whose own figures changed; the
-    others are not written. Two statements (the invoices' InvoiceMonth rows are deleted, then written with
-    the invoices' figures); runs in the caller's transaction, which should hold the invoices' row locks
-    (the calculator's SELECT … FOR UPDATE) when jobs may calculate them at the same time. Ids of invoices
-    that do not exist are ignored.
+    `updated_at` becomes `now` (default: the current time) on the invoices whose own figures changed; rows
+    that would not change are not written. One statement; runs in the caller's transaction, which should
+    hold the invoices' row locks (the calculator's SELECT … FOR UPDATE) when jobs may calculate them at
+    the same time. Ids of invoices that do not exist are ignored.
     """
     params = {**_PARAMS, "ids": list(invoice_ids), "now": now or timezone.now()}
     with connection.cursor() as cursor:
-        cursor.execute(_DELETE_MONTHS_SQL, params)
         cursor.execute(_REFRESH_SQL, params)

@@ -180,19 +180,30 @@ class Migration(migrations.Migration):
                 (
                     "facility",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="invoicing.facility"
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="invoicing.facility",
                     ),
                 ),
                 (
                     "invoice",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="months", to="invoicing.invoice"
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="months",
+                        to="invoicing.invoice",
                     ),
                 ),
                 (
                     "organization",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="invoicing.organization"
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="invoicing.organization",
                     ),
                 ),
             ],

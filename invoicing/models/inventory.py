@@ -25,10 +25,17 @@ class InvoiceMonth(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="months")
-    # The invoice's, repeated so that the inventory reads this table alone.
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="+")
+    # Indexed by invoice_month_unique (invoice, month).
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="months", db_index=False)
+    # The invoice's own, repeated so that the inventory reads this table alone. Written with the invoice's
+    # by the one writer, and gone with the invoice (whose organization and facility are protected): no
+    # constraint or index of their own, which every calculated chunk would pay for per month row.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     month = models.DateField(help_text="The month's first day.")
 
     stationary_scope_1 = _share()
