@@ -132,12 +132,15 @@ def _validated(draft: _Draft, *, organization: Organization, require_fuel: bool)
     )
 
 
-def _save(invoice: Invoice, draft: _Draft) -> Invoice:
+def _save(invoice: Invoice, draft: _Draft, *, correction: bool = False) -> Invoice:
     for field in fields(_Draft):
         setattr(invoice, field.name, getattr(draft, field.name))
+    # A correction writes only what it corrects: the figures kept from the results (co2e, the inventory's
+    # counts) may have been refreshed by a calculation since this copy of the invoice was read.
+    update_fields = [*(field.name for field in fields(_Draft)), "updated_at"] if correction else None
     try:
         with transaction.atomic():
-            invoice.save()
+            invoice.save(update_fields=update_fields)
     except IntegrityError as exc:
         if "invoicing_invoice_natural_key" in str(exc):
             raise _duplicate_of(invoice) from exc
@@ -274,7 +277,7 @@ def invoice_update(
         replace(current, **changes), organization=invoice.organization, require_fuel="facility_fuel_id" in changes
     )
     supply_point_before = invoice.supply_point
-    invoice = _save(invoice, draft)
+    invoice = _save(invoice, draft, correction=True)
     invoice_audit_refresh(
         organization_id=invoice.organization_id,
         invoices=Invoice.objects.filter(pk=invoice.pk),

@@ -16,6 +16,7 @@ from invoicing.choices import ActivityCategory, scope_of
 from invoicing.emissions import calculate_invoices
 from invoicing.models import Invoice, InvoiceEmission
 from invoicing.services.audits import invoice_audit_refresh
+from invoicing.services.invoices import invoice_update
 from tests.factories import make_facility, make_facility_fuel, make_failure, make_invoice, make_result, unit
 
 pytestmark = pytest.mark.django_db
@@ -338,6 +339,17 @@ def test_a_corrected_period_is_spread_as_corrected_until_recalculated(acme, acme
 
     assert month(body, "2024-01")["scope_2_market_based"] == 0  # January is no longer billed
     assert month(body, "2024-02")["scope_2_market_based"] == body["totals"]["scope_2_market_based"] == 310
+
+
+def test_a_correction_keeps_the_counts_a_calculation_stored_since_it_was_read(acme, acme_api):
+    invoice = bill(acme, date(2024, 1, 1), date(2024, 1, 31))
+    read_before = Invoice.objects.get(pk=invoice.pk)
+    for category in CATEGORIES_OF_ELECTRICITY:  # a calculation commits meanwhile
+        result(invoice, category, "1")
+
+    invoice_update(invoice=read_before, invoice_number="INV-CORRECTED")
+
+    assert summary(acme_api, year=2024)["coverage"]["invoices_calculated"] == 1
 
 
 def test_coverage_counts_the_bill_audit_findings_of_the_window_and_facilities(acme, acme_api):
