@@ -1,9 +1,9 @@
 """The calculator the recalculation jobs call: one category for a set of invoices, in the caller's transaction.
 
 Reads in a constant number of queries, chooses factors in Python (formulas.py), then writes with
-set-based SQL: one DELETE of stale rows, one INSERT … ON CONFLICT for the results and one
-UPDATE … FROM refreshing the figures kept on the invoices (figures.py: co2e, total_energy_kwh and the
-inventory's category figures). Never changes an invoice's status.
+set-based SQL: one DELETE of stale rows, one INSERT … ON CONFLICT for the results, and one statement
+refreshing what is kept from them (figures.py: the invoices' co2e, total_energy_kwh, counts and failure
+codes, and their months for the inventory). Never changes an invoice's status.
 
 An invoice that fails for the category loses its previous row for that category, so that its stored
 numbers never mix configurations; the failure and its reason are returned to the caller.

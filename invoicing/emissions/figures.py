@@ -180,6 +180,6 @@ def invoice_figures_refresh(*, invoice_ids: Sequence[uuid.UUID], now: datetime |
     hold the invoices' row locks (the calculator's SELECT … FOR UPDATE) when jobs may calculate them at
     the same time. Ids of invoices that do not exist are ignored.
     """
-    params = {**_PARAMS, "ids": list(invoice_ids), "now": now or timezone.now()}
+    params = {**_PARAMS, "ids": sorted(set(invoice_ids)), "now": now or timezone.now()}
     with connection.cursor() as cursor:
         cursor.execute(_REFRESH_SQL, params)

@@ -196,8 +196,8 @@ class InvoiceEmission(models.Model):
     class Meta:
         ordering = ["category"]
         indexes = [
-            # The emissions inventory reads these columns of an invoice's rows from the index alone
-            # (the rows themselves are wide: factors, sources, year parts).
+            # The figures refresh (invoicing.emissions.figures) reads these columns of an invoice's rows from
+            # the index alone (the rows themselves are wide: factors, sources, year parts).
             models.Index(
                 fields=["invoice"],
                 include=["category", "scope", "kg_co2e", "kwh", "biogenic_co2_kg"],

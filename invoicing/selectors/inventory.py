@@ -241,9 +241,9 @@ def emissions_summary(
     Shapes: `totals` and each group's `figures` map FIGURE_KEYS to Decimals with at most 6 decimals
     (kg CO2e; biogenic in kg CO2; energy in kWh), zeros included. Groups: every month of the window in
     order (month); every facility of the organization, or of `facility_ids`, by name (facility); every
-    activity category in ActivityCategory order (category). Sources: the invoices' stored results (as
-    kept in Invoice.category_figures and calculated_categories), their periods and
-    InvoiceCalculationFailure codes. Errors: ValidationError for `facility_ids` not of the organization
+    activity category in ActivityCategory order (category). Sources: the invoices' stored results as
+    kept by invoicing.emissions.figures (InvoiceMonth rows; Invoice.calculated_categories and
+    failure_codes). Errors: ValidationError for `facility_ids` not of the organization
     (inventory_facilities).
     Queries: the summary, the coverage and the audit findings per code, plus the facilities when grouped
     by facility or filtered.
