@@ -69,6 +69,7 @@ def _shift_half_the_periods(organization: Any) -> None:
 def _calculate_all(organization: Any) -> None:
     from django.conf import settings
     from django.db import connection, transaction
+    from django.db.models import Exists, OuterRef
 
     from invoicing.choices import CATEGORY_INVOICE_TYPES
     from invoicing.emissions import calculate_invoices
@@ -77,6 +78,11 @@ def _calculate_all(organization: Any) -> None:
     chunk = settings.JOBS_CHUNK_SIZE
     for category, types in CATEGORY_INVOICE_TYPES.items():
         invoices = Invoice.objects.filter(organization=organization, type__in=types).order_by("id")
+        outcome = Exists(InvoiceEmission.objects.filter(invoice=OuterRef("pk"), category=category)) | Exists(
+            InvoiceCalculationFailure.objects.filter(invoice=OuterRef("pk"), category=category)
+        )
+        if not invoices.exclude(outcome).exists():
+            continue  # every invoice calculated by an earlier run: one query instead of one per chunk
         last = None
         done, began = 0, time.monotonic()
         while True:
