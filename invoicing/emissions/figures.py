@@ -7,7 +7,8 @@ InvoiceCalculationFailure rows of each invoice and its current period and facili
   CATEGORIES_OUTSIDE_CO2E), `total_energy_kwh` (the energy category's kWh), `calculated_categories` (how
   many activity categories have a stored result) and `failure_codes` (of its recorded failures);
 - its InvoiceMonth rows: one per calendar month of its period, holding the month's share of each amount
-  the inventory adds up (CATEGORY_FIGURES), spread by days (docs/inventory.md, "Calendarization").
+  the inventory adds up (CATEGORY_FIGURES), spread by days, each calendar year's part as the engine
+  computed it (its year parts) over that year's days (docs/inventory.md, "Calendarization").
 
 The calculator calls it in the transaction that writes the rows, and a correction of an invoice's period
 or facility calls it too, so the figures never disagree with the rows. The emissions inventory
@@ -64,23 +65,28 @@ CATEGORY_FIGURES: tuple[tuple[str, str], ...] = (
 
 # The 3c part of an upstream-of-purchased-heat row `e`: its factors of scope 3c (SQL function of migration 0017).
 _THREE_C = "invoicing_emission_factor_scope_kg(e.invoice_id, e.category, %(scope_3c)s)"
-# How a row `e` feeds each figure: SQL over the row, NULL where it does not. Purchased heat and steam is
-# Scope 2 under both methods (GHG Protocol Scope 2 Guidance); an upstream-of-purchased-heat row
-# (scope_3_3b_3c) is split by the scopes of its factors (its year parts).
-_AMOUNTS = {
-    "scope_1": "CASE WHEN e.scope = %(scope_1)s THEN e.kg_co2e END",
-    "scope_2_location_based": "CASE WHEN e.scope IN (%(scope_2_lb)s, %(scope_2_heat)s) THEN e.kg_co2e END",
-    "scope_2_market_based": "CASE WHEN e.scope IN (%(scope_2_mb)s, %(scope_2_heat)s) THEN e.kg_co2e END",
-    "scope_3_cat3a": "CASE WHEN e.scope = %(scope_3a)s THEN e.kg_co2e END",
-    "scope_3_cat3b": f"CASE WHEN e.scope = %(scope_3b)s THEN e.kg_co2e WHEN e.scope = %(scope_3bc)s"
-    f" THEN e.kg_co2e - {_THREE_C} END",
-    "scope_3_cat3c": f"CASE WHEN e.scope = %(scope_3c)s THEN e.kg_co2e WHEN e.scope = %(scope_3bc)s"
-    f" THEN {_THREE_C} END",
-    # Location-based electricity repeats the market-based rows' grid biogenic CO2 (UK): counted once, from the
-    # categories counted in an invoice's co2e.
-    "biogenic_co2": "CASE WHEN e.category <> ALL(%(outside_co2e)s) THEN e.biogenic_co2_kg END",
-    "energy_kwh": "e.kwh",
-}
+
+
+def _amount(figure: str, row: str = "e", three_c: str = _THREE_C) -> str:
+    """How a row feeds `figure`: SQL over the row (its scope, category, kg_co2e, biogenic_co2_kg, kwh),
+    NULL where it does not. Purchased heat and steam is Scope 2 under both methods (GHG Protocol Scope 2
+    Guidance); an upstream-of-purchased-heat row (scope_3_3b_3c) is split by the scopes of its factors."""
+    amounts = {
+        "scope_1": f"CASE WHEN {row}.scope = %(scope_1)s THEN {row}.kg_co2e END",
+        "scope_2_location_based": f"CASE WHEN {row}.scope IN (%(scope_2_lb)s, %(scope_2_heat)s) THEN {row}.kg_co2e END",
+        "scope_2_market_based": f"CASE WHEN {row}.scope IN (%(scope_2_mb)s, %(scope_2_heat)s) THEN {row}.kg_co2e END",
+        "scope_3_cat3a": f"CASE WHEN {row}.scope = %(scope_3a)s THEN {row}.kg_co2e END",
+        "scope_3_cat3b": f"CASE WHEN {row}.scope = %(scope_3b)s THEN {row}.kg_co2e"
+        f" WHEN {row}.scope = %(scope_3bc)s THEN {row}.kg_co2e - {three_c} END",
+        "scope_3_cat3c": f"CASE WHEN {row}.scope = %(scope_3c)s THEN {row}.kg_co2e"
+        f" WHEN {row}.scope = %(scope_3bc)s THEN {three_c} END",
+        # Location-based electricity repeats the market-based rows' grid biogenic CO2 (UK): counted once,
+        # from the categories counted in an invoice's co2e.
+        "biogenic_co2": f"CASE WHEN {row}.category <> ALL(%(outside_co2e)s) THEN {row}.biogenic_co2_kg END",
+        "energy_kwh": f"{row}.kwh",
+    }
+    return amounts[figure]
+
 
 _PARAMS: dict[str, Any] = {
     "scope_1": Scope.SCOPE_1.value,
@@ -98,21 +104,52 @@ _PARAMS: dict[str, Any] = {
 # The InvoiceMonth column of each (category, figure) pair of CATEGORY_FIGURES.
 MONTH_COLUMNS = tuple(f"{category}_{figure}" for category, figure in CATEGORY_FIGURES)
 
-_AMOUNTS_SQL = ", ".join(
-    f"SUM({_AMOUNTS[figure]}) FILTER (WHERE e.category = '{category}')" for category, figure in CATEGORY_FIGURES
-)
+
+def _amounts_sql(row: str = "e", three_c: str = _THREE_C) -> str:
+    """ARRAY of the rows' amounts in CATEGORY_FIGURES order, an aggregate over rows named `row`."""
+    sums = ", ".join(
+        f"SUM({_amount(figure, row, three_c)}) FILTER (WHERE {row}.category = '{category}')"
+        for category, figure in CATEGORY_FIGURES
+    )
+    return f"ARRAY[{sums}]::numeric[]"
 
 
-def _share(amount: str) -> str:
-    # The rounded running total at the month's last day minus the one before its first day.
+def _spread(amount: str, upto: str, before: str, days: str) -> str:
+    """The share of `amount` in a piece of a period of `days` days: the rounded running total at the piece's
+    last day (`upto` days from the period's start) minus the one before its first (`before` days)."""
     return (
-        f"(CASE WHEN g.upto = t.days THEN {amount} ELSE round({amount} * g.upto / t.days, 6) END)"
-        f" - (CASE WHEN g.before = 0 THEN 0 ELSE round({amount} * g.before / t.days, 6) END)"
+        f"(CASE WHEN {upto} = {days} THEN {amount} ELSE round({amount} * {upto} / {days}, 6) END)"
+        f" - (CASE WHEN {before} = 0 THEN 0 ELSE round({amount} * {before} / {days}, 6) END)"
     )
 
 
+# A row's part in a calendar year `s` of its invoice's period `t`: the engine's year part for that year
+# (docs/emissions.md: each year's quantity with that year's factors) when the row's parts are those of the
+# invoice's current period, else the row's figures spread over the period by days.
+def _by_days(amount: str) -> str:
+    return _spread(amount, "(g.last_day - t.start_date + 1)", "(g.first_day - t.start_date)", "t.days")
+
+
+_YEAR_PART_SQL = f"""
+    SELECT e.category, e.scope, {_by_days("e.kwh")} AS kwh,
+           CASE WHEN q.part IS NULL THEN {_by_days("e.kg_co2e")} ELSE (q.part->>'kg_co2e')::numeric END AS kg_co2e,
+           CASE WHEN q.part IS NULL THEN {_by_days("e.biogenic_co2_kg")}
+                ELSE (q.part->>'biogenic_co2_kg')::numeric END AS biogenic_co2_kg,
+           CASE WHEN e.scope <> %(scope_3bc)s THEN NULL WHEN q.part IS NULL THEN {_by_days(_THREE_C)} ELSE (
+               SELECT COALESCE(SUM((f->>'kg_co2e')::numeric), 0) FROM jsonb_array_elements(q.part->'factors') AS f
+               WHERE f->>'scope' = %(scope_3c)s) END AS three_c
+    FROM (
+        SELECT (SELECT p FROM jsonb_array_elements(e.year_parts) AS p
+                WHERE (p->>'start_date')::date = g.first_day AND (p->>'end_date')::date = g.last_day
+                  AND (SELECT min((a->>'start_date')::date) = t.start_date AND max((a->>'end_date')::date) = t.end_date
+                       FROM jsonb_array_elements(e.year_parts) AS a)) AS part
+    ) AS q
+    OFFSET 0  -- evaluated once per row, not once per use of its columns
+"""
+
 _MONTH_SHARES_SQL = ", ".join(
-    f"{_share(f't.amounts[{n}]')} AS {column}" for n, column in enumerate(MONTH_COLUMNS, start=1)
+    f"{_spread(f'y.amounts[{n}]', 'y.upto', 'y.before', 'y.days')} AS {column}"
+    for n, column in enumerate(MONTH_COLUMNS, start=1)
 )
 _MONTH_FIELDS = ", ".join(("invoice_id", "organization_id", "facility_id", "month", *MONTH_COLUMNS))
 _MONTH_UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name in ("facility_id", *MONTH_COLUMNS))
@@ -132,21 +169,35 @@ _REFRESH_SQL = f"""
             SELECT SUM(e.kg_co2e) FILTER (WHERE e.category <> ALL(%(outside_co2e)s)) AS co2e,
                    MAX(e.kwh) FILTER (WHERE e.category = %(energy)s) AS energy,
                    count(*) AS results,
-                   ARRAY[{_AMOUNTS_SQL}]::numeric[] AS amounts
+                   {_amounts_sql()} AS amounts
             FROM invoicing_invoiceemission AS e
             WHERE e.invoice_id = i.id
         ) AS r
     ),
+    -- Each month of each period, with the calendar year it lies in (the part of the period in that year)
+    -- and that year's amounts: the invoice's whole amounts when the period lies in one year (most bills),
+    -- else the sum of its rows' parts in that year. Each year's amounts are spread over its months by days.
     months AS (
         SELECT t.id AS invoice_id, t.organization_id, t.facility_id, g.month, {_MONTH_SHARES_SQL}
         FROM totals AS t
         CROSS JOIN LATERAL (
-            SELECT m::date AS month,
-                   LEAST(t.end_date, (m + interval '1 month - 1 day')::date) - t.start_date + 1 AS upto,
-                   GREATEST(m::date - t.start_date, 0) AS before
+            SELECT m::date AS month, (m + interval '1 month - 1 day')::date AS month_end,
+                   GREATEST(t.start_date, date_trunc('year', m)::date) AS first_day,
+                   LEAST(t.end_date, (date_trunc('year', m) + interval '1 year - 1 day')::date) AS last_day
             FROM generate_series(date_trunc('month', t.start_date::timestamp), t.end_date::timestamp,
                                  interval '1 month') AS m
         ) AS g
+        CROSS JOIN LATERAL (
+            SELECT (g.last_day - g.first_day + 1) AS days,
+                   LEAST(g.last_day, g.month_end) - g.first_day + 1 AS upto,
+                   GREATEST(g.month - g.first_day, 0) AS before,
+                   CASE WHEN g.first_day = t.start_date AND g.last_day = t.end_date THEN t.amounts ELSE (
+                       SELECT {_amounts_sql("x", "x.three_c")}
+                       FROM invoicing_invoiceemission AS e CROSS JOIN LATERAL ({_YEAR_PART_SQL}) AS x
+                       WHERE e.invoice_id = t.id
+                   ) END AS amounts
+            OFFSET 0
+        ) AS y
         WHERE t.results > 0
     ),
     -- Months no longer of an invoice (its period corrected, its last result gone) go; the others are

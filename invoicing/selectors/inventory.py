@@ -15,10 +15,11 @@ says what each figure means. Two queries, both set-based SQL written here (no lo
 `days = end_date - start_date + 1` days (both ends included). The share of an amount `a` in the month
 piece `[p_start, p_end]` of the period is
 `round(a * (p_end - start_date + 1) / days, 6) - round(a * (p_start - start_date) / days, 6)`: the
-rounded cumulative amount at the piece's end minus that at its start. The shares of an amount therefore
-add up to it exactly (the last piece takes the remainder, as the engine's year split does), every figure
-is a sum of numbers with 6 decimals (the stored kg precision), and totals are the same whatever the
-grouping: windows are whole months. PostgreSQL's `round` rounds half away from zero.
+rounded cumulative amount at the piece's end minus that at its start. A row the engine split by
+calendar year (its year parts) has each year's part spread so over that year's days. The shares of an
+amount therefore add up to it exactly (the last piece takes the remainder, as the engine's year split
+does), every figure is a sum of numbers with 6 decimals (the stored kg precision), and totals are the
+same whatever the grouping: windows are whole months. PostgreSQL's `round` rounds half away from zero.
 """
 
 from __future__ import annotations

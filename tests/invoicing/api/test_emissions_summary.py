@@ -255,6 +255,26 @@ def test_the_figures_are_the_stored_results_of_the_engine(borealis, borealis_api
     assert body["coverage"]["invoices_calculated"] == 1
 
 
+def test_a_bill_over_new_year_counts_each_years_part_as_the_engine_split_it(borealis, borealis_api):
+    invoice = make_invoice(
+        borealis.facility, supply_contract=borealis.contract, start_date=date(2023, 12, 15), end_date=date(2024, 1, 14)
+    )
+    with transaction.atomic():
+        calculate_invoices(invoice_ids=[invoice.id], category="electricity_location_based")
+    row = InvoiceEmission.objects.get(invoice=invoice, category="electricity_location_based")
+    parts = {part["year"]: Decimal(part["kg_co2e"]) for part in row.year_parts}
+    assert parts[2023] / 17 != parts[2024] / 14  # DESNZ's 2023 and 2024 grid factors differ
+
+    previous, current = summary(borealis_api, year=2023), summary(borealis_api, year=2024)
+
+    # Each year holds its own part (its days with its year's factor), not its days' share of the whole row.
+    assert Decimal(str(previous["totals"]["scope_2_location_based"])) == parts[2023]
+    assert Decimal(str(current["totals"]["scope_2_location_based"])) == parts[2024]
+    january = Decimal(str(month(current, "2024-01")["scope_2_location_based"]))
+    assert january == parts[2024]
+    assert parts[2023] + parts[2024] == row.kg_co2e
+
+
 def test_groups_by_facility_and_by_category_give_the_same_totals(acme, acme_api):
     other = make_facility(acme.organization, name="Barcelona plant", country="ES")
     result(bill(acme, date(2024, 1, 20), date(2024, 2, 19)), "electricity", "310")
