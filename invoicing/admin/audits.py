@@ -48,13 +48,18 @@ class InvoiceFindingFilter(admin.SimpleListFilter):
         a filter without choices, and would list every finding)."""
         return self.value() is not None
 
+    def selected_invoice(self) -> uuid.UUID | None:
+        """The id given, or None when there is none or it is not an id."""
+        try:
+            return uuid.UUID(self.value() or "")
+        except ValueError:
+            return None
+
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         """The selected invoice as its one choice, named as people know it: one query per page. An
         invoice the user may not see, or none, is not named (its findings are not listed either)."""
-        value = self.value()
-        try:
-            invoice_id = uuid.UUID(value or "")
-        except ValueError:
+        invoice_id = self.selected_invoice()
+        if invoice_id is None:
             return []
         invoices = scope_to_organizations(Invoice.objects.filter(pk=invoice_id), request)
         row = invoices.values_list("invoice_number", "start_date", "end_date", "facility__name").first()
@@ -62,16 +67,13 @@ class InvoiceFindingFilter(admin.SimpleListFilter):
             return []
         number, start, end, facility = row
         name = number or f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
-        return [(str(value), f"{name} · {facility}")]
+        return [(str(self.value()), f"{name} · {facility}")]
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        value = self.value()
-        if not value:
+        if not self.value():
             return queryset
-        try:
-            return findings_of_invoice(queryset, uuid.UUID(value))
-        except ValueError:
-            return queryset.none()
+        invoice_id = self.selected_invoice()
+        return queryset.none() if invoice_id is None else findings_of_invoice(queryset, invoice_id)
 
 
 @admin.register(InvoiceAuditFinding)

@@ -123,7 +123,7 @@ def _spread(amount: str, upto: str, before: str, days: str) -> str:
     )
 
 
-# A row's part in a calendar year `s` of its invoice's period `t`: the engine's year part for that year
+# A row's part in the calendar year `g` of its invoice's period `t`: the engine's year part for that year
 # (docs/emissions.md: each year's quantity with that year's factors) when the row's parts are those of the
 # invoice's current period, else the row's figures spread over the period by days.
 def _by_days(amount: str) -> str:
@@ -152,9 +152,11 @@ _MONTH_SHARES_SQL = ", ".join(
     for n, column in enumerate(MONTH_COLUMNS, start=1)
 )
 _MONTH_FIELDS = ", ".join(("invoice_id", "organization_id", "facility_id", "month", *MONTH_COLUMNS))
-_MONTH_UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name in ("facility_id", *MONTH_COLUMNS))
-_MONTH_CURRENT = ", ".join(f"o.{name}" for name in ("facility_id", *MONTH_COLUMNS))
-_MONTH_EXCLUDED = ", ".join(f"EXCLUDED.{name}" for name in ("facility_id", *MONTH_COLUMNS))
+# What a month row that is written again may change: its facility (after a correction) and its shares.
+_MONTH_REWRITTEN = ("facility_id", *MONTH_COLUMNS)
+_MONTH_UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name in _MONTH_REWRITTEN)
+_MONTH_CURRENT = ", ".join(f"o.{name}" for name in _MONTH_REWRITTEN)
+_MONTH_EXCLUDED = ", ".join(f"EXCLUDED.{name}" for name in _MONTH_REWRITTEN)
 
 _REFRESH_SQL = f"""
     WITH totals AS (
